@@ -1,0 +1,73 @@
+"""The main job: load raw files, run `dbt build`, print a summary. `make build` runs this."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from segwh import dbt_runner
+from segwh.cli import DEMO_DIR, _as_of_date, _print_load
+
+LAYERS = ("raw", "staging", "intermediate", "marts")
+
+
+@dataclass
+class LayerCount:
+    layer: str
+    relations: int
+    rows: int
+
+
+def build(target: str, raw_dir: Path | None, as_of_date: str | None, demo_customers: int) -> int:
+    from segwh.generator import GeneratorConfig, generate
+    from segwh.loader import load
+    from segwh.warehouse import connect
+
+    started = time.monotonic()
+    if raw_dir is None:
+        raw_dir = DEMO_DIR
+        if not (raw_dir / "dataset.json").exists():
+            print(f"no RAW_DIR given and no demo data yet: generating {demo_customers:,} customers into {raw_dir}")
+            summary = generate(GeneratorConfig(customers=demo_customers), raw_dir)
+            print(f"generated in {summary.seconds:.1f}s")
+    as_of = _as_of_date(raw_dir, as_of_date)
+    print(f"building {target} as of {as_of} from {raw_dir}")
+
+    warehouse = connect(target)
+    try:
+        report = load(raw_dir, warehouse)
+    finally:
+        warehouse.close()
+    _print_load(report)
+
+    dbt_started = time.monotonic()
+    dbt_runner.invoke(["build"], target, {"as_of_date": as_of})
+    dbt_seconds = time.monotonic() - dbt_started
+
+    warehouse = connect(target)
+    try:
+        counts = layer_counts(warehouse)
+        quarantined = warehouse.query("select count(*) from staging.stg_quarantined_rows")[0][0]
+        superseded = warehouse.query("select count(*) from staging.stg_superseded_rows")[0][0]
+    finally:
+        warehouse.close()
+    print()
+    print(f"summary ({target}, as of {as_of})")
+    for count in counts:
+        print(f"  {count.layer:<13} {count.relations:>3} relations {count.rows:>14,} rows")
+    print(f"  quarantined   {quarantined:>18,} raw rows (staging.stg_quarantined_rows, by reason code)")
+    print(f"  superseded    {superseded:>18,} raw rows (older versions and duplicate deliveries: staging.stg_superseded_rows)")
+    print(f"  time          {time.monotonic() - started:>17.1f}s (load {report.seconds:.1f}s, dbt build {dbt_seconds:.1f}s)")
+    return 0
+
+
+def layer_counts(warehouse) -> list[LayerCount]:  # type: ignore[no-untyped-def]
+    counts = []
+    for layer in LAYERS:
+        relations = warehouse.relations(layer)
+        rows = 0
+        for relation in relations:
+            rows += int(warehouse.query(f"select count(*) from {layer}.{relation}")[0][0])
+        counts.append(LayerCount(layer, len(relations), rows))
+    return counts

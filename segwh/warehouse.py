@@ -1,0 +1,174 @@
+"""A small connection per target for what happens outside dbt: loading raw files, counting
+rows for the build summary, and reading results in tests. dbt itself connects through
+profiles/profiles.yml with the same settings (segwh.targets)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+from segwh import targets
+
+
+class Warehouse(Protocol):
+    name: str
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+    def execute(self, sql: str) -> None: ...
+
+    def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None: ...
+
+    def relations(self, schema: str) -> list[str]: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBWarehouse:
+    name = "duckdb"
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path or targets.setting("DUCKDB_PATH"))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(str(self.path))
+        self.connection.execute("set TimeZone = 'UTC'")
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql).fetchall()
+
+    def execute(self, sql: str) -> None:
+        self.connection.execute(sql)
+
+    def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
+        self.connection.execute(f"create schema if not exists {schema}")
+        self.connection.execute(
+            f"create or replace table {schema}.{table} as select * from read_parquet('{parquet_path}')"
+        )
+
+    def relations(self, schema: str) -> list[str]:
+        rows = self.query(
+            f"select table_name from information_schema.tables where table_schema = '{schema}' order by 1"
+        )
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class PostgresWarehouse:
+    name = "postgres"
+
+    def __init__(self) -> None:
+        import psycopg2
+
+        self.connection = psycopg2.connect(
+            host=targets.setting("SEGWH_PG_HOST"),
+            port=int(targets.setting("SEGWH_PG_PORT")),
+            user=targets.setting("SEGWH_PG_USER"),
+            password=targets.setting("SEGWH_PG_PASSWORD"),
+            dbname=targets.setting("SEGWH_PG_DATABASE"),
+            connect_timeout=10,
+        )
+        self.connection.autocommit = True
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
+    def execute(self, sql: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
+        """Replace the table in one transaction: readers see the old rows or the new ones."""
+        with tempfile.TemporaryDirectory() as scratch:
+            csv_path = Path(scratch) / f"{table}.csv"
+            with duckdb.connect() as converter:
+                converter.execute(
+                    f"copy (select * from read_parquet('{parquet_path}')) to '{csv_path}' (header, delimiter ',')"
+                )
+                described = converter.execute(f"describe select * from read_parquet('{parquet_path}')").fetchall()
+                types = {row[0]: row[1] for row in described}
+            column_sql = ", ".join(f'"{name}" {_postgres_type(types[name])}' for name in columns)
+            self.connection.autocommit = False
+            try:
+                with self.connection.cursor() as cursor:
+                    cursor.execute(f"create schema if not exists {schema}")
+                    cursor.execute(f"drop table if exists {schema}.{table} cascade")
+                    cursor.execute(f"create table {schema}.{table} ({column_sql})")
+                    with csv_path.open() as handle:
+                        cursor.copy_expert(f"copy {schema}.{table} from stdin with (format csv, header true)", handle)
+                self.connection.commit()
+            except Exception:
+                self.connection.rollback()
+                raise
+            finally:
+                self.connection.autocommit = True
+
+    def relations(self, schema: str) -> list[str]:
+        rows = self.query(
+            f"select table_name from information_schema.tables where table_schema = '{schema}' order by 1"
+        )
+        return [row[0] for row in rows]
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _postgres_type(duckdb_type: str) -> str:
+    return {"BIGINT": "bigint", "TIMESTAMP": "timestamp", "INTEGER": "integer"}.get(duckdb_type, "text")
+
+
+class SparkWarehouse:
+    name = "spark"
+
+    def __init__(self) -> None:
+        self.session = spark_session()
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.session.sql(sql).collect()]
+
+    def execute(self, sql: str) -> None:
+        self.session.sql(sql).collect()
+
+    def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
+        self.session.sql(f"create database if not exists {schema}")
+        frame = self.session.read.parquet(str(parquet_path)).select(*columns)
+        # materialise before overwrite: the parquet file is temporary
+        frame.write.mode("overwrite").format("parquet").saveAsTable(f"{schema}.{table}")
+
+    def relations(self, schema: str) -> list[str]:
+        if not self.session.catalog.databaseExists(schema):
+            return []
+        return sorted(table.name for table in self.session.catalog.listTables(schema))
+
+    def close(self) -> None:
+        # the session is shared with dbt-spark in this process; it ends with the process
+        pass
+
+
+def spark_session() -> Any:
+    """The process's Spark session, created with the `spark` profile's settings when missing."""
+    os.environ.setdefault("PYSPARK_PYTHON", "python3")
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in targets.spark_conf().items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def connect(target: str) -> Warehouse:
+    targets.check_target(target)
+    if target == "duckdb":
+        return DuckDBWarehouse()
+    if target == "postgres":
+        return PostgresWarehouse()
+    return SparkWarehouse()
