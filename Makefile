@@ -48,13 +48,15 @@ build: venv $(if $(filter postgres,$(BUILD_TARGET)),$(if $(SEGWH_PG_HOST),,postg
 
 lint: venv
 	$(BIN)/segwh contract
-	DUCKDB_PATH=$(CURDIR)/data/lint.duckdb $(BIN)/sqlfluff lint models macros tests/staging analyses snapshots
+	DUCKDB_PATH=$(CURDIR)/data/lint.duckdb $(BIN)/sqlfluff lint models tests/staging analyses
 
 test: venv $(if $(filter postgres,$(TEST_TARGETS)),postgres-binaries) lint
 	$(BIN)/python -m pytest tests/python --targets "$(TEST_TARGETS)"
 
+# BENCH_TEST_TIMES=0 skips timing `make test` on each target
+BENCH_TEST_TIMES ?= 1
 bench: venv
-	$(BIN)/segwh bench --customers $(if $(CUSTOMERS),$(CUSTOMERS),100000)
+	$(BIN)/segwh bench --customers $(if $(CUSTOMERS),$(CUSTOMERS),100000) $(if $(filter 1,$(BENCH_TEST_TIMES)),--test-times)
 
 clean:
 	rm -rf target logs data/warehouse.duckdb data/duckdb_tmp data/spark

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,9 @@ class LayerCount:
     rows: int
 
 
-def build(target: str, raw_dir: Path | None, as_of_date: str | None, demo_customers: int) -> int:
+def build(
+    target: str, raw_dir: Path | None, as_of_date: str | None, demo_customers: int, timings_file: Path | None = None
+) -> int:
     from segwh.generator import GeneratorConfig, generate
     from segwh.loader import load
     from segwh.warehouse import connect
@@ -59,6 +62,9 @@ def build(target: str, raw_dir: Path | None, as_of_date: str | None, demo_custom
     print(f"  quarantined   {quarantined:>18,} raw rows (staging.stg_quarantined_rows, by reason code)")
     print(f"  superseded    {superseded:>18,} raw rows (older versions and duplicate deliveries: staging.stg_superseded_rows)")
     print(f"  time          {time.monotonic() - started:>17.1f}s (load {report.seconds:.1f}s, dbt build {dbt_seconds:.1f}s)")
+    if timings_file is not None:
+        timings = {"load raw files": report.seconds, "dbt build": dbt_seconds}
+        timings_file.write_text(json.dumps(timings, indent=2) + "\n")
     return 0
 
 

@@ -73,6 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         raw_dir=Path(args.raw_dir) if args.raw_dir else None,
         as_of_date=args.as_of_date,
         demo_customers=args.customers,
+        timings_file=Path(args.timings_file) if args.timings_file else None,
     )
 
 
@@ -117,7 +118,7 @@ def cmd_postgres(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from segwh.bench import run_bench
 
-    return run_bench(customers=args.customers, out_dir=Path(args.out))
+    return run_bench(customers=args.customers, out_dir=Path(args.out), test_times=args.test_times)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -142,6 +143,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--target", default="duckdb", choices=targets.TARGETS)
     build.add_argument("--as-of-date", help="YYYY-MM-DD (default: the demo data's date, else today)")
     build.add_argument("--customers", type=int, default=DEMO_CUSTOMERS, help="size of the demo data when generated")
+    build.add_argument("--timings-file", help="write the seconds of each stage to this JSON file")
     build.set_defaults(func=cmd_build)
 
     contract = commands.add_parser("contract", help="check (or --write) the README and dbt sources against the raw contract")
@@ -156,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="generate, load and build at a scale and write a report")
     bench.add_argument("--customers", type=int, default=100_000)
     bench.add_argument("--out", default="bench")
+    bench.add_argument("--test-times", action="store_true", help="also time `make test` on each target")
     bench.set_defaults(func=cmd_bench)
     return root
 

@@ -309,18 +309,23 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     spaced = (u >= 0.06) & (u < 0.10)
     rec_email[upper] = np.char.upper(rec_email[upper].astype(str))
     rec_email[spaced] = np.char.add(np.char.add("  ", rec_email[spaced].astype(str)), " ")
-    # over-merge traps and junk
-    trap = rng.random(n_rec)
-    test_email = (trap < 0.002) & (rec_pos == 0)
+    # over-merge traps and junk, in fixed shares of the single-record people (at least a few each)
+    singles = rng.permutation(np.nonzero((rec_pos == 0) & (records_per_person[rec_person] == 1))[0])
+    share = lambda fraction, least: max(least, int(fraction * n_rec))  # noqa: E731
+    n_test, n_role, n_family, n_placeholder = share(0.002, 2), share(0.001, 2), share(0.008, 8) // 4 * 4, share(0.003, 3)
+    cut = np.cumsum([n_test, n_role, n_family, n_placeholder])
+    test_email = np.zeros(n_rec, bool)
+    test_email[singles[: cut[0]]] = True
     rec_email[test_email] = "test@example.com"
-    role_email = (trap >= 0.002) & (trap < 0.003) & (rec_pos == 0)
+    role_email = np.zeros(n_rec, bool)
+    role_email[singles[cut[0]: cut[1]]] = True
     rec_email[role_email] = np.char.add("info@", np.char.add(last_names[rec_person[role_email]], "-shop.com"))
-    family_candidates = np.nonzero((trap >= 0.003) & (trap < 0.011) & (rec_pos == 0) & (records_per_person[rec_person] == 1))[0]
-    family_candidates = family_candidates[: len(family_candidates) // 4 * 4]
+    family_candidates = np.sort(singles[cut[1]: cut[2]])
     family_group = np.arange(len(family_candidates)) // 4
     rec_email[family_candidates] = np.char.add(np.char.add("family.", last_names[rec_person[family_candidates[family_group * 4]]]),
                                                np.char.add(family_group.astype(str), "@gmail.com"))
-    placeholder_phone = (trap >= 0.011) & (trap < 0.014) & (rec_pos == 0)
+    placeholder_phone = np.zeros(n_rec, bool)
+    placeholder_phone[singles[cut[2]: cut[3]]] = True
     malformed = (rng.random(n_rec) < 0.015) & ~test_email & ~role_email & ~np.isin(np.arange(n_rec), family_candidates)
     bad_kind = rng.integers(0, 5, n_rec)
     clean = np.char.strip(np.char.lower(rec_email[malformed].astype(str)))
@@ -379,8 +384,13 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     position[order] = np.arange(1, len(order) + 1)
     truth.add_records("customers", customers_person)
     n_base = n_rec
-    truth.plant("customers", position[np.nonzero(malformed)[0]], rec_person[malformed], "malformed_email",
-                detail=np.array(broken, dtype=object))
+    # copies (older versions, id-less rows) of a malformed record carry the malformed email too
+    copies = np.concatenate([old_version, null_id])
+    copy_rows = n_rec + np.arange(len(copies))
+    malformed_rows = np.concatenate([np.nonzero(malformed)[0], copy_rows[malformed[copies]]])
+    malformed_source = np.concatenate([np.nonzero(malformed)[0], copies[malformed[copies]]])
+    truth.plant("customers", position[malformed_rows], rec_person[malformed_source], "malformed_email",
+                detail=rec_email[malformed_source].astype(object))
     truth.plant("customers", position[n_base + len(old_version) + np.arange(len(null_id))], rec_person[null_id], "null_id")
     truth.plant("customers", position[n_base + np.arange(len(old_version))], rec_person[old_version], "superseded_version")
     second = np.nonzero(rec_pos > 0)[0]
@@ -844,7 +854,8 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     truth.add_records("preferences", pref_who)
 
     # ---------------------------------------------------------------- erasure requests
-    erase_who = np.nonzero((~is_guest) & (rng.random(n) < 0.003))[0]
+    crm_people = np.nonzero(~is_guest)[0]
+    erase_who = np.sort(rng.choice(crm_people, size=min(len(crm_people), max(2, int(0.003 * n))), replace=False))
     id_kind = rng.choice(3, size=len(erase_who), p=[0.4, 0.45, 0.15])
     id_kind = np.where((id_kind == 2) & ~has_phone[erase_who], 1, id_kind)
     erase_value = np.where(id_kind == 0, np.char.add("C", np.char.zfill(rec_customer_num[primary_record[erase_who]].astype(str), 7)),

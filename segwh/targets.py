@@ -57,7 +57,7 @@ def spark_conf() -> dict[str, str]:
     return {
         "spark.master": setting("SEGWH_SPARK_MASTER"),
         "spark.sql.warehouse.dir": f"{warehouse}/warehouse",
-        "javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={warehouse}/metastore_db;create=true",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={warehouse}/metastore_db;create=true",
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": setting("SEGWH_SPARK_SHUFFLE_PARTITIONS"),
         "spark.ui.enabled": "false",

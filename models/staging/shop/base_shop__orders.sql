@@ -62,7 +62,10 @@ typed as (
         {{ segwh.parse_decimal('cleaned.amount_text') }} as amount_original,
         coalesce({{ segwh.parse_decimal('cleaned.refunded_amount_text') }}, 0) as refunded_amount_original,
         currency_rates.units_per_usd,
-        reporting_rate.reporting_units_per_usd,
+        -- fixing the rate to 10 decimals first keeps the conversion exact decimal arithmetic on every engine
+        cast(
+            reporting_rate.reporting_units_per_usd / currency_rates.units_per_usd as decimal(18, 10)
+        ) as rate_to_reporting,
         cleaned.amount_text,
         cleaned.refunded_amount_text,
         cleaned.ordered_at_text,
@@ -118,8 +121,8 @@ select
     order_status,
     amount_original,
     refunded_amount_original,
-    cast(amount_original * reporting_units_per_usd / units_per_usd as decimal(18, 2)) as amount,
-    cast(refunded_amount_original * reporting_units_per_usd / units_per_usd as decimal(18, 2)) as refunded_amount,
+    cast(amount_original * rate_to_reporting as decimal(18, 2)) as amount,
+    cast(refunded_amount_original * rate_to_reporting as decimal(18, 2)) as refunded_amount,
     quarantine_reason,
     version_rank,
     kept_raw_row_number,

@@ -1,0 +1,192 @@
+"""`make bench`: generate a scale, load and build it on DuckDB in a child process, and write
+bench/report.md with stage times, per-model seconds (dbt's run_results.json), rows per model,
+peak memory of the process tree and the warehouse size. Optionally times `make test` per target."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from segwh.targets import PROJECT_DIR
+
+
+@dataclass
+class TreeMemorySampler:
+    """Samples the summed resident memory of a process and all its descendants (Linux /proc)."""
+
+    root_pid: int
+    interval: float = 0.2
+    peak_bytes: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> "TreeMemorySampler":
+        threading.Thread(target=self._run, daemon=True).start()
+        return self
+
+    def stop(self) -> int:
+        self._stop.set()
+        return self.peak_bytes
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_bytes = max(self.peak_bytes, tree_rss_bytes(self.root_pid))
+            time.sleep(self.interval)
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree = {root_pid}
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for pid in tree:
+        try:
+            total += int((Path("/proc") / str(pid) / "statm").read_text().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a command, returning (seconds, peak tree memory in bytes, combined output)."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_DIR)
+    sampler = TreeMemorySampler(process.pid).start()
+    output, _ = process.communicate()
+    peak = sampler.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-4000:]}")
+    return time.monotonic() - started, peak, output
+
+
+def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
+    from segwh.generator import GeneratorConfig, generate
+
+    out_dir = PROJECT_DIR / out_dir if not out_dir.is_absolute() else out_dir
+    run_dir = out_dir / "runs" / str(customers)
+    raw_dir = run_dir / "raw"
+    warehouse = run_dir / "warehouse.duckdb"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for stale in run_dir.glob("warehouse.duckdb*"):
+        stale.unlink()
+
+    started = time.monotonic()
+    summary = generate(GeneratorConfig(customers=customers, seed=42), raw_dir)
+    generate_seconds = time.monotonic() - started
+    print(f"generated {sum(summary.rows.values()):,} raw rows in {generate_seconds:.1f}s")
+
+    env = {**os.environ, "DUCKDB_PATH": str(warehouse), "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp")}
+    timings_file = run_dir / "build_timings.json"
+    build_seconds, peak, output = run_measured(
+        [sys.executable, "-m", "segwh", "build", "--raw-dir", str(raw_dir), "--timings-file", str(timings_file)], env
+    )
+    print(output.splitlines()[-1] if output else "")
+    stages = json.loads(timings_file.read_text())
+    run_results = json.loads((PROJECT_DIR / "target" / "duckdb" / "run_results.json").read_text())
+    model_seconds = sorted(
+        (
+            (result["unique_id"].split(".")[-1], float(result["execution_time"]))
+            for result in run_results["results"]
+            if result["unique_id"].startswith(("model.", "seed."))
+        ),
+        key=lambda item: -item[1],
+    )
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = dict(
+            connection.execute(
+                "select table_schema || '.' || table_name, estimated_size from duckdb_tables() order by 1"
+            ).fetchall()
+        )
+        for name in list(rows):
+            rows[name] = connection.execute(f"select count(*) from {name}").fetchone()[0]
+    size_bytes = sum(path.stat().st_size for path in run_dir.glob("warehouse.duckdb*"))
+
+    test_rows: list[tuple[str, float]] = []
+    if test_times:
+        for target in ("duckdb", "postgres", "spark"):
+            seconds, _, _ = run_measured(["make", "test", f"TARGET={target}"], dict(os.environ))
+            test_rows.append((target, seconds))
+            print(f"make test TARGET={target}: {seconds:.0f}s")
+
+    report = render_report(customers, summary.rows, generate_seconds, build_seconds, stages, model_seconds, rows, peak, size_bytes, test_rows)
+    (out_dir / "report.md").write_text(report)
+    print(f"wrote {out_dir / 'report.md'}")
+    return 0
+
+
+def render_report(
+    customers: int,
+    raw_rows: dict[str, int],
+    generate_seconds: float,
+    build_seconds: float,
+    stages: dict[str, float],
+    model_seconds: list[tuple[str, float]],
+    rows: dict[str, int],
+    peak_bytes: int,
+    size_bytes: int,
+    test_rows: list[tuple[str, float]],
+) -> str:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {_memory_gib():.0f} GiB, Python {platform.python_version()}"
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Generated by `make bench CUSTOMERS={customers}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC ({machine}).",
+        "",
+        f"Raw rows: {sum(raw_rows.values()):,} ({', '.join(f'{name} {count:,}' for name, count in raw_rows.items())}).",
+        "",
+        "## Stages (DuckDB)",
+        "",
+        "| stage | seconds |",
+        "| --- | ---: |",
+        f"| generate demo data | {generate_seconds:.1f} |",
+    ]
+    for stage, seconds in stages.items():
+        lines.append(f"| {stage} | {seconds:.1f} |")
+    lines += [
+        f"| **whole `segwh build` (excluding generation)** | **{build_seconds:.1f}** |",
+        "",
+        f"Peak memory of the build's process tree: {peak_bytes / 2**30:.2f} GiB. Warehouse on disk: {size_bytes / 2**20:.0f} MiB.",
+        "",
+        "## Seconds per model (dbt run_results.json)",
+        "",
+        "| model | seconds |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {name} | {seconds:.2f} |" for name, seconds in model_seconds]
+    lines += ["", "## Rows per relation", "", "| relation | rows |", "| --- | ---: |"]
+    lines += [f"| {name} | {count:,} |" for name, count in rows.items()]
+    if test_rows:
+        lines += ["", "## `make test` wall time per target", "", "| target | seconds |", "| --- | ---: |"]
+        lines += [f"| {target} | {seconds:.0f} |" for target, seconds in test_rows]
+    return "\n".join(lines) + "\n"
+
+
+def _memory_gib() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        return 0.0

@@ -1,0 +1,123 @@
+"""The raw input contract as the loader enforces it: clear errors for missing tables, missing
+columns and unparseable lines; absent tables and optional columns become empty; ids stay text."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from segwh.contract import load_contract
+from segwh.loader import RawInputError, load
+from segwh.warehouse import DuckDBWarehouse
+
+ORDERS_HEADER = "order_id,customer_id,email,ordered_at,amount\n"
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def test_only_orders_is_required_and_absent_tables_load_empty(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", ORDERS_HEADER + "0001,00042,a@b.com,2025-01-01 10:00:00,12.50\n")
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    report = load(raw, warehouse)
+    rows = {table.table: table.rows for table in report.tables}
+    assert rows["orders"] == 1
+    assert all(count == 0 for name, count in rows.items() if name != "orders")
+    assert set(warehouse.relations("raw")) == set(load_contract())
+    # ids keep their leading zeros; missing optional columns exist as nulls
+    assert warehouse.query("select order_id, customer_id, currency, raw_row_number from raw.orders") == [
+        ("0001", "00042", None, 1)
+    ]
+    columns = [row[0] for row in warehouse.query("describe raw.customers")]
+    assert columns[: len(load_contract()["customers"].columns)] == list(load_contract()["customers"].column_names)
+    warehouse.close()
+
+
+def test_missing_required_table_names_the_file(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "customers.csv", "customer_id\nC1\n")
+    with pytest.raises(RawInputError, match=r"required table 'orders' is missing \(expected orders.csv"):
+        load(raw, DuckDBWarehouse(tmp_path / "w.duckdb"))
+
+
+def test_missing_required_column_names_the_file_and_the_column(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", "order_id,customer_id,amount\n1,2,3\n")
+    with pytest.raises(RawInputError, match=r"orders.csv: required column\(s\) ordered_at missing"):
+        load(raw, DuckDBWarehouse(tmp_path / "w.duckdb"))
+
+
+def test_orders_need_a_customer_id_or_an_email_column(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", "order_id,ordered_at,amount\n1,2025-01-01,3\n")
+    with pytest.raises(RawInputError, match="orders.csv: needs at least one of the columns customer_id or email"):
+        load(raw, DuckDBWarehouse(tmp_path / "w.duckdb"))
+
+
+def test_a_line_that_does_not_parse_is_named(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", ORDERS_HEADER + "1,2,a@b.com,2025-01-01,3\n2,3,\"unterminated,2025-01-01,4\n")
+    with pytest.raises(RawInputError, match=r"orders.csv: line 3 does not parse"):
+        load(raw, DuckDBWarehouse(tmp_path / "w.duckdb"))
+
+
+def test_a_row_with_too_many_fields_is_named(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", ORDERS_HEADER + "1,2,a@b.com,2025-01-01,3\n2,3,c@d.com,2025-01-01,4,extra\n")
+    with pytest.raises(RawInputError, match=r"orders.csv: line 3 does not parse"):
+        load(raw, DuckDBWarehouse(tmp_path / "w.duckdb"))
+
+
+def test_a_bad_file_leaves_the_previous_load_untouched(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", ORDERS_HEADER + "1,2,a@b.com,2025-01-01,3\n")
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    load(raw, warehouse)
+    write(raw, "customers.csv", "customer_id,email\nC1,\"broken\n")
+    with pytest.raises(RawInputError):
+        load(raw, warehouse)
+    assert warehouse.query("select count(*) from raw.orders") == [(1,)]
+    assert warehouse.query("select count(*) from raw.customers") == [(0,)]
+    warehouse.close()
+
+
+def test_headers_match_ignoring_case_and_extra_columns_are_reported(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", "Order_ID, Customer_Id ,EMAIL,ordered_at,amount,loyalty_tier\n7,8,x@y.com,2025-01-01,1,gold\n")
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    report = load(raw, warehouse)
+    orders = next(table for table in report.tables if table.table == "orders")
+    assert orders.ignored_columns == ["loyalty_tier"]
+    assert "currency" in orders.missing_columns
+    assert warehouse.query("select order_id, customer_id, email from raw.orders") == [("7", "8", "x@y.com")]
+    warehouse.close()
+
+
+def test_parquet_files_load_as_text_with_row_numbers(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pq.write_table(
+        pa.table({"order_id": ["a", "b"], "email": ["x@y.com", "z@y.com"], "ordered_at": ["2025-01-01", "2025-01-02"], "amount": [1.5, 2.0]}),
+        raw / "orders.parquet",
+    )
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    load(raw, warehouse)
+    assert warehouse.query("select order_id, amount, raw_row_number from raw.orders order by raw_row_number") == [
+        ("a", "1.5", 1),
+        ("b", "2.0", 2),
+    ]
+    warehouse.close()
+
+
+def test_readme_and_dbt_sources_match_the_contract() -> None:
+    result = subprocess.run([sys.executable, "-m", "segwh", "contract"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
