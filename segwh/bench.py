@@ -97,14 +97,20 @@ def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
     generate_seconds = time.monotonic() - started
     print(f"generated {sum(summary.rows.values()):,} raw rows in {generate_seconds:.1f}s")
 
-    env = {**os.environ, "DUCKDB_PATH": str(warehouse), "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp")}
+    dbt_target_path = run_dir / "dbt_target"
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(warehouse),
+        "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"),
+        "SEGWH_DBT_TARGET_PATH": str(dbt_target_path),
+    }
     timings_file = run_dir / "build_timings.json"
     build_seconds, peak, output = run_measured(
         [sys.executable, "-m", "segwh", "build", "--raw-dir", str(raw_dir), "--timings-file", str(timings_file)], env
     )
     print(output.splitlines()[-1] if output else "")
     stages = json.loads(timings_file.read_text())
-    run_results = json.loads((PROJECT_DIR / "target" / "duckdb" / "run_results.json").read_text())
+    run_results = json.loads((dbt_target_path / "run_results.json").read_text())
     model_seconds = sorted(
         (
             (result["unique_id"].split(".")[-1], float(result["execution_time"]))
@@ -116,13 +122,13 @@ def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        rows = dict(
-            connection.execute(
-                "select table_schema || '.' || table_name, estimated_size from duckdb_tables() order by 1"
+        names = [
+            row[0]
+            for row in connection.execute(
+                "select table_schema || '.' || table_name from information_schema.tables order by 1"
             ).fetchall()
-        )
-        for name in list(rows):
-            rows[name] = connection.execute(f"select count(*) from {name}").fetchone()[0]
+        ]
+        rows = {name: connection.execute(f"select count(*) from {name}").fetchone()[0] for name in names}
     size_bytes = sum(path.stat().st_size for path in run_dir.glob("warehouse.duckdb*"))
 
     test_rows: list[tuple[str, float]] = []

@@ -28,7 +28,7 @@ def invoke(command: list[str], target: str, variables: dict[str, Any] | None = N
         "--project-dir", str(project),
         "--profiles-dir", str(project / "profiles"),
         "--target", target,
-        "--target-path", str(project / "target" / target),
+        "--target-path", os.environ.get("SEGWH_DBT_TARGET_PATH") or str(project / "target" / target),
         "--log-path", str(project / "logs" / target),
     ]
     if variables:

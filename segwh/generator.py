@@ -554,7 +554,8 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     ac_person = np.nonzero(alive_recent)[0]
     ac_start = data_end - rng.integers(2 * 3600, 6 * DAY, len(ac_person))
     # a kiosk session by a few account holders (over-merge trap)
-    kiosk_person = np.nonzero((~is_guest) & (rng.random(n) < 0.005))[0]
+    account_holders = np.nonzero(~is_guest)[0]
+    kiosk_person = np.sort(rng.choice(account_holders, size=min(len(account_holders), max(16, int(0.005 * n))), replace=False))
     kiosk_start = (np.maximum(signup[kiosk_person], start) + (data_end - np.maximum(signup[kiosk_person], start)) * rng.random(len(kiosk_person))).astype(np.int64)
     # chain links: a second account whose only link is a logged-in session on the person's device
     chain_rec = np.nonzero(rec_variant == 2)[0]

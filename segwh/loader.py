@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from segwh.contract import LOADER_COLUMNS, Table, load_contract
-from segwh.warehouse import Warehouse
+from segwh.warehouse import DuckDBWarehouse, Warehouse
 
 RAW_SCHEMA = "raw"
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -181,10 +181,45 @@ def load(raw_dir: Path, warehouse: Warehouse) -> LoadReport:
         sql = _select_sql(table, path, header, mapping, loaded_at)
         plans.append((table, path, sql, TableLoad(table.name, path.name, 0, missing, ignored)))
 
+    if isinstance(warehouse, DuckDBWarehouse):
+        _load_into_duckdb(warehouse, plans)
+    else:
+        _load_through_parquet(warehouse, plans)
+    reports = [report for _, _, _, report in plans]
+    return LoadReport(raw_dir=raw_dir, target=warehouse.name, tables=reports, seconds=time.monotonic() - started)
+
+
+def _load_into_duckdb(warehouse: DuckDBWarehouse, plans: list[tuple[Table, Path | None, str, TableLoad]]) -> None:
+    """Parse every file straight into incoming tables, then swap them in one transaction."""
+    connection = warehouse.connection
+    connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+    connection.execute("set preserve_insertion_order = true")
+    incoming = []
+    try:
+        for table, path, sql, report in plans:
+            name = f"{RAW_SCHEMA}.incoming__{table.name}"
+            try:
+                connection.execute(f"create or replace table {name} as {sql}")
+            except duckdb.Error as error:
+                raise _parse_error(path, error) if path else error
+            incoming.append(name)
+            report.rows = connection.execute(f"select count(*) from {name}").fetchone()[0]
+        connection.execute("begin transaction")
+        for table, _, _, _ in plans:
+            connection.execute(f"drop table if exists {RAW_SCHEMA}.{table.name}")
+            connection.execute(f"alter table {RAW_SCHEMA}.incoming__{table.name} rename to {table.name}")
+        connection.execute("commit")
+    finally:
+        for name in incoming:
+            connection.execute(f"drop table if exists {name}")
+
+
+def _load_through_parquet(warehouse: Warehouse, plans: list[tuple[Table, Path | None, str, TableLoad]]) -> None:
+    """Parse every file to Parquet first (so a bad file stops the load before anything is
+    replaced), then replace each raw table in the target."""
     with tempfile.TemporaryDirectory(prefix="segwh-load-") as scratch, duckdb.connect() as parser:
         parser.execute("set preserve_insertion_order = true")
-        staged: list[tuple[Table, Path, TableLoad]] = []
-        # parse everything first so a bad file stops the load before any table is replaced
+        staged: list[tuple[Table, Path]] = []
         for table, path, sql, report in plans:
             parquet_path = Path(scratch) / f"{table.name}.parquet"
             try:
@@ -192,8 +227,6 @@ def load(raw_dir: Path, warehouse: Warehouse) -> LoadReport:
             except duckdb.Error as error:
                 raise _parse_error(path, error) if path else error
             report.rows = parser.execute(f"select count(*) from read_parquet('{parquet_path}')").fetchone()[0]
-            staged.append((table, parquet_path, report))
-        for table, parquet_path, report in staged:
-            columns = [*table.column_names, *LOADER_COLUMNS]
-            warehouse.replace_table_from_parquet(RAW_SCHEMA, table.name, parquet_path, columns)
-    return LoadReport(raw_dir=raw_dir, target=warehouse.name, tables=[report for _, _, report in staged], seconds=time.monotonic() - started)
+            staged.append((table, parquet_path))
+        for table, parquet_path in staged:
+            warehouse.replace_table_from_parquet(RAW_SCHEMA, table.name, parquet_path, [*table.column_names, *LOADER_COLUMNS])
