@@ -49,7 +49,7 @@ build: venv $(if $(filter postgres,$(BUILD_TARGET)),$(if $(SEGWH_PG_HOST),,postg
 lint: venv
 	$(BIN)/segwh contract
 	@mkdir -p data
-	DUCKDB_PATH=$(CURDIR)/data/lint.duckdb $(BIN)/sqlfluff lint models tests/staging analyses
+	DUCKDB_PATH=$(CURDIR)/data/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
 
 test: venv $(if $(filter postgres,$(TEST_TARGETS)),postgres-binaries) lint
 	$(BIN)/python -m pytest tests/python --targets "$(TEST_TARGETS)"

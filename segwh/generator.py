@@ -754,11 +754,17 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     stop = np.where(withdraw, withdraw_time, stop)
     sendable = grant & confirmed
     # planted fates that end sending: unsubscribe, hard bounce, complaint
-    fate = rng.random(n)
-    unsub = sendable & (fate < 0.04)
-    hard = sendable & (fate >= 0.04) & (fate < 0.055)
-    complaint = sendable & (fate >= 0.055) & (fate < 0.06)
-    fate_time = eligible_from + ((stop - eligible_from) * rng.uniform(0.3, 0.9, n)).astype(np.int64)
+    # fixed shares of the people who receive email for a month or more (at least three each)
+    long_enough = np.nonzero(sendable & (stop - eligible_from > 30 * DAY))[0]
+    fated = rng.permutation(long_enough)
+    n_unsub, n_hard, n_complaint = (max(3, int(share * len(long_enough))) for share in (0.04, 0.015, 0.005))
+    unsub = np.zeros(n, bool)
+    hard = np.zeros(n, bool)
+    complaint = np.zeros(n, bool)
+    unsub[fated[:n_unsub]] = True
+    hard[fated[n_unsub: n_unsub + n_hard]] = True
+    complaint[fated[n_unsub + n_hard: n_unsub + n_hard + n_complaint]] = True
+    fate_time = eligible_from + 8 * DAY + ((stop - eligible_from - 8 * DAY) * rng.uniform(0.3, 0.9, n)).astype(np.int64)
     stop = np.where(unsub | hard | complaint, fate_time, stop)
     first_idx_c = np.clip(np.ceil((eligible_from - first_campaign) / (7 * DAY)).astype(np.int64), 0, n_campaigns)
     last_idx_c = np.clip(np.floor((stop - first_campaign) / (7 * DAY)).astype(np.int64) + 1, 0, n_campaigns)

@@ -48,16 +48,16 @@ failures as (
     union all
     select 'sorted aggregation' as failed_check
     from (
-        select {{ segwh.string_agg_sorted('segment_name', '|') }} as joined
+        select {{ segwh.string_agg_sorted('segment_name', '|') }} as joined_names
         from (
             select 'loyal' as segment_name
             union all
             select 'champions' as segment_name
             union all
             select 'loyal' as segment_name
-        ) as names
+        ) as segment_names
     ) as aggregated
-    where joined <> 'champions|loyal'
+    where joined_names <> 'champions|loyal'
 
 )
 

@@ -129,3 +129,12 @@ def all_builds(request: pytest.FixtureRequest, dataset: Dataset, target_environm
 @pytest.fixture(scope="session")
 def built(target: str, all_builds: dict[str, Build]) -> Build:
     return all_builds[target]
+
+
+@pytest.fixture(scope="session")
+def dataset_rates() -> dict[str, float]:
+    """Units per USD from seeds/currency_rates.csv, as the generator uses them."""
+    import csv
+
+    with (targets.PROJECT_DIR / "seeds" / "currency_rates.csv").open() as handle:
+        return {row["currency_code"]: float(row["units_per_usd"]) for row in csv.DictReader(handle)}

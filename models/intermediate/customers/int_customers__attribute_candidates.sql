@@ -68,7 +68,12 @@ crm_groups as (
         coalesce(updated_at, signed_up_at) as observed_at
     from crm
     where city is not null or region is not null or country_code is not null or postal_code is not null
-    {%- for attribute, column in [('birth_date', 'cast(birth_date as ' ~ dbt.type_string() ~ ')'), ('gender', 'gender'), ('language', 'language_code')] %}
+    {%- set single_attributes = {
+        'birth_date': 'cast(birth_date as ' ~ dbt.type_string() ~ ')',
+        'gender': 'gender',
+        'language': 'language_code',
+    } %}
+    {%- for attribute, column in single_attributes.items() %}
     union all
     select
         customer_key,
@@ -103,8 +108,7 @@ contact_groups as (
     inner join record_keys
         on observations.source_table = record_keys.source_table
         and observations.record_key = record_keys.record_key
-    where observations.identifier_type in ('email', 'phone')
-        and identifiers.is_linkable
+    where identifiers.is_linkable and observations.identifier_type in ('email', 'phone')
 
 ),
 

@@ -42,13 +42,13 @@ survivors as (
 final as (
 
     select
-        customer_key,
         {%- for group, columns in groups.items() %}
         {%- for column in columns %}
         max(case when attribute_group = '{{ group }}' then value_{{ loop.index }} end) as {{ column }},
         {%- endfor %}
-        max(case when attribute_group = '{{ group }}' then source_system end) as {{ group }}_source{{ "," if not loop.last }}
+        max(case when attribute_group = '{{ group }}' then source_system end) as {{ group }}_source,
         {%- endfor %}
+        customer_key
     from survivors
     group by customer_key
 

@@ -13,7 +13,7 @@ record_keys as (
 
 ),
 
-final as (
+compared as (
 
     select
         fuzzy_pairs.customer_id_a,
@@ -23,18 +23,23 @@ final as (
         fuzzy_pairs.email_distance,
         fuzzy_pairs.phone_distance,
         fuzzy_pairs.match_score,
-        {% if var('identity_fuzzy_promote_min_score') is none -%}
-        false
-        {%- else -%}
-        fuzzy_pairs.match_score >= {{ var('identity_fuzzy_promote_min_score') }}
-        {%- endif %} as is_promoted
+        {%- if var('identity_fuzzy_promote_min_score') is none %}
+        false as is_promoted
+        {%- else %}
+        fuzzy_pairs.match_score >= {{ var('identity_fuzzy_promote_min_score') }} as is_promoted
+        {%- endif %}
     from fuzzy_pairs
     inner join record_keys as key_a
         on fuzzy_pairs.customer_id_a = key_a.record_key
     inner join record_keys as key_b
         on fuzzy_pairs.customer_id_b = key_b.record_key
-    where key_a.customer_key <> key_b.customer_key
-        or {% if var('identity_fuzzy_promote_min_score') is none %}false{% else %}fuzzy_pairs.match_score >= {{ var('identity_fuzzy_promote_min_score') }}{% endif %}
+
+),
+
+final as (
+
+    select * from compared
+    where customer_key_a <> customer_key_b or is_promoted
 
 )
 

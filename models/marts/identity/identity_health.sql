@@ -46,7 +46,12 @@ size_distribution as (
         count(*) as metric_value,
         cast(null as {{ dbt.type_string() }}) as detail
     from component_sizes
-    group by 1, 2
+    group by
+        case
+            when nodes >= 10 then '10+'
+            when nodes >= 5 then '5-9'
+            else cast(nodes as {{ dbt.type_string() }})
+        end
 
 ),
 
@@ -59,7 +64,7 @@ refusals as (
         cast(sum(records) as {{ dbt.type_string() }}) || ' records not linked' as detail
     from identifiers
     where not is_linkable
-    group by 1, 2
+    group by identifier_type || ': ' || refusal_reason
 
 ),
 
@@ -84,7 +89,7 @@ largest_components as (
     inner join node_keys
         on largest.customer_key = node_keys.customer_key
     where largest.size_rank <= 20
-    group by 1, 2
+    group by largest.customer_key
 
 ),
 
@@ -97,7 +102,8 @@ customer_id_identifiers as (
     inner join identifiers
         on observations.identifier_type = identifiers.identifier_type
         and observations.identifier_value = identifiers.identifier_value
-    where identifiers.is_linkable
+    where
+        identifiers.is_linkable
         and observations.identifier_type <> 'customer_id'
         and observations.record_customer_id is not null
 
@@ -139,7 +145,7 @@ bridges as (
     inner join node_keys
         on pair_links.only_identifier = node_keys.node_key
     where pair_links.shared_identifiers = 1
-    group by 1, 2
+    group by pair_links.only_identifier
 
 ),
 
