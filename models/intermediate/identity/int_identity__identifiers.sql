@@ -1,10 +1,7 @@
 {#- One row per distinct identifier, with how widely it is shared and whether it may link
     records: blocklisted values and values shared by too many customer ids link nothing. -#}
 
-{%- set blocklist_query -%}
-    select identifier_type, pattern, reason from {{ ref('identity_blocklist') }}
-{%- endset -%}
-{%- set blocklist = run_query(blocklist_query).rows if execute else [] -%}
+-- depends_on: {{ ref('identity_blocklist') }}
 
 with
 
@@ -36,15 +33,13 @@ checked as (
         identifier_type,
         identifier_value,
         identifier_type || ':' || identifier_value as node_key,
-        case
-            {%- for row in blocklist %}
-            when {% if row[0] != 'any' %}identifier_type = '{{ row[0] }}' and {% endif -%}
-                {{ segwh.matches_pattern('lower(identifier_value)', row[1]) }}
-                then 'blocklisted: {{ row[2] }}'
-            {%- endfor %}
-            when distinct_customer_ids > {{ var('identity_max_customer_ids_per_identifier') }}
-                then 'shared_by_too_many_customer_ids'
-        end as refusal_reason,
+        coalesce(
+            {{ segwh.identity_blocklist_reason('identifier_type', 'identifier_value') }},
+            case
+                when distinct_customer_ids > {{ var('identity_max_customer_ids_per_identifier') }}
+                    then 'shared_by_too_many_customer_ids'
+            end
+        ) as refusal_reason,
         distinct_customer_ids,
         records,
         first_seen_at,
