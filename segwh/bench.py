@@ -156,6 +156,8 @@ def render_report(
     size_bytes: int,
     test_rows: list[tuple[str, float]],
 ) -> str:
+    identity_seconds = sum(seconds for name, seconds in model_seconds if name.startswith("int_identity__"))
+    components_seconds = sum(seconds for name, seconds in model_seconds if name == "int_identity__components")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {_memory_gib():.0f} GiB, Python {platform.python_version()}"
     lines = [
         "# Benchmark report",
@@ -176,6 +178,9 @@ def render_report(
         f"| **whole `segwh build` (excluding generation)** | **{build_seconds:.1f}** |",
         "",
         f"Peak memory of the build's process tree: {peak_bytes / 2**30:.2f} GiB. Warehouse on disk: {size_bytes / 2**20:.0f} MiB.",
+        "",
+        f"Identity resolution (the `int_identity__*` models): {identity_seconds:.1f} s, of which label propagation "
+        f"(`int_identity__components`) {components_seconds:.1f} s.",
         "",
         "## Seconds per model (dbt run_results.json)",
         "",
