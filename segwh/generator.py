@@ -74,6 +74,8 @@ CATEGORY_WEIGHTS = np.array([0.12, 0.22, 0.14, 0.14, 0.12, 0.10, 0.08, 0.08])
 DEVICE_TYPES = np.array(["desktop", "mobile", "tablet", "app"])
 TOPICS = np.array(["new_arrivals", "sale", "blog", "events", "recommendations"])
 FREQUENCIES = np.array(["daily", "weekly", "monthly"])
+TABLE_ORDER = ("orders", "order_items", "products", "customers", "web_events", "email_events",
+               "consent_events", "erasure_requests", "preferences")
 CONSENT_METHODS = np.array(["double_opt_in_confirmed", "single_opt_in", "imported", "double_opt_in_pending"])
 
 
@@ -95,9 +97,12 @@ class GenerationSummary:
 
 
 class _Truth:
-    """Collects ground truth while tables are built."""
+    """Collects ground truth while one shard is built; person ids and raw row numbers are shifted
+    by the shard's offsets so they are global."""
 
-    def __init__(self) -> None:
+    def __init__(self, person_offset: int, row_offsets: dict[str, int]) -> None:
+        self.person_offset = person_offset
+        self.row_offsets = row_offsets
         self.records: list[pa.Table] = []
         self.planted: list[pa.Table] = []
 
@@ -106,9 +111,9 @@ class _Truth:
         self.records.append(
             pa.table(
                 {
-                    "table_name": pa.array(np.full(n, table, dtype=object), type=pa.string()),
-                    "raw_row_number": pa.array(np.arange(1, n + 1, dtype=np.int64)),
-                    "person_id": pa.array(person.astype(np.int64)),
+                    "table_name": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int8)), pa.array([table])),
+                    "raw_row_number": pa.array(np.arange(1, n + 1, dtype=np.int64) + self.row_offsets[table]),
+                    "person_id": pa.array(person.astype(np.int64) + self.person_offset),
                 }
             )
         )
@@ -118,19 +123,47 @@ class _Truth:
         n = len(person)
         if n == 0:
             return
+        offset = self.row_offsets[table] if table is not None else 0
         self.planted.append(
             pa.table(
                 {
                     "table_name": pa.array(np.full(n, table, dtype=object), type=pa.string()),
-                    "raw_row_number": pa.array(rows.astype(np.int64) if rows is not None else np.zeros(n, np.int64),
+                    "raw_row_number": pa.array(rows.astype(np.int64) + offset if rows is not None else np.zeros(n, np.int64),
                                                mask=None if rows is not None else np.ones(n, bool)),
-                    "person_id": pa.array(person.astype(np.int64)),
+                    "person_id": pa.array(person.astype(np.int64) + self.person_offset),
                     "behaviour": pa.array(np.full(n, behaviour, dtype=object), type=pa.string()),
                     "detail": pa.array(detail if detail is not None else np.full(n, None, dtype=object), type=pa.string()),
                     "at": _ts(at) if at is not None else pa.nulls(n, pa.timestamp("s")),
                 }
             )
         )
+
+
+class _Writers:
+    """Appends each raw table and each truth table shard by shard, so memory stays bounded."""
+
+    def __init__(self, out_dir: Path, file_format: str) -> None:
+        self.out_dir = out_dir
+        self.file_format = file_format
+        self.open: dict[str, object] = {}
+        self.rows: dict[str, int] = {}
+
+    def write(self, name: str, table: pa.Table, truth: bool = False) -> int:
+        if name not in self.open:
+            if truth:
+                self.open[name] = pq.ParquetWriter(self.out_dir / "_truth" / f"{name}.parquet", table.schema)
+            elif self.file_format == "parquet":
+                self.open[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet", table.schema)
+            else:
+                options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+                self.open[name] = pacsv.CSVWriter(self.out_dir / f"{name}.csv", table.schema, write_options=options)
+        self.open[name].write_table(table)  # type: ignore[attr-defined]
+        self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        return table.num_rows
+
+    def close(self) -> None:
+        for writer in self.open.values():
+            writer.close()  # type: ignore[attr-defined]
 
 
 def _ts(seconds: np.ndarray) -> pa.Array:
@@ -180,19 +213,101 @@ def _season(seconds: np.ndarray) -> np.ndarray:
     return 1.0 + 0.15 * np.cos(2 * np.pi * (day_of_year - 340) / 365.25)
 
 
+SHARD_SIZE = 100_000
+
+
+@dataclass
+class _Offsets:
+    """Where the next shard's ids and raw rows start."""
+
+    person: int = 0
+    crm_record: int = 0
+    order: int = 0
+    event: int = 0
+    session: int = 0
+    message: int = 0
+    device: int = 0
+    family_group: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+
 def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     started = time.monotonic()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "_truth").mkdir(exist_ok=True)
-    rng = np.random.default_rng(config.seed)
-    truth = _Truth()
-    n = config.customers
+    for name in TABLE_ORDER:
+        for suffix in (".csv", ".parquet"):
+            (out_dir / f"{name}{suffix}").unlink(missing_ok=True)
+    end_day = config.end_date
+    end = int((datetime(end_day.year, end_day.month, end_day.day) - EPOCH).total_seconds()) + DAY  # exclusive
+    start = end - config.history_days * DAY
+    catalogue = _catalogue(np.random.default_rng([config.seed, 1_000_000_007]), config.customers, start)
+    writers = _Writers(out_dir, config.file_format)
+    writers.write("products", catalogue.table)
+    offsets = _Offsets(rows={name: 0 for name in TABLE_ORDER})
+    try:
+        shard = 0
+        while offsets.person < config.customers:
+            size = min(SHARD_SIZE, config.customers - offsets.person)
+            _generate_shard(config, np.random.default_rng([config.seed, shard]), size, catalogue, offsets, writers)
+            offsets.person += size
+            shard += 1
+    finally:
+        writers.close()
+    row_counts = {name: writers.rows.get(name, 0) for name in TABLE_ORDER}
+    metadata = {
+        "generator": "segwh",
+        "seed": config.seed,
+        "customers": config.customers,
+        "history_days": config.history_days,
+        "end_date": config.end_date.isoformat(),
+        "as_of_date": config.end_date.isoformat(),
+        "file_format": config.file_format,
+        "rows": row_counts,
+    }
+    (out_dir / "dataset.json").write_text(json.dumps(metadata, indent=2) + "\n")
+    return GenerationSummary(out_dir, config.end_date, row_counts, time.monotonic() - started)
 
+
+@dataclass
+class _Catalogue:
+    table: pa.Table
+    category: np.ndarray
+    price: np.ndarray
+    by_category: list[np.ndarray]
+
+
+def _catalogue(rng: np.random.Generator, customers: int, start: int) -> _Catalogue:
+    n_products = int(np.clip(customers // 50, 100, 5000))
+    product_category = rng.choice(len(CATEGORIES), size=n_products, p=CATEGORY_WEIGHTS)
+    product_price = np.round(CATEGORY_PRICE[product_category] * rng.lognormal(0, 0.55, n_products), 2) + 0.99
+    product_cost = np.round(product_price * (1 - CATEGORY_MARGIN[product_category]) * rng.uniform(0.9, 1.1, n_products), 2)
+    table = pa.table({
+        "product_id": _ids("SKU", np.arange(1, n_products + 1), 6),
+        "product_name": pc.binary_join_element_wise(
+            _pick(CATEGORIES, product_category), pc.cast(pa.array(np.arange(1, n_products + 1)), pa.string()), " item "
+        ),
+        "category": _pick(CATEGORIES, product_category),
+        "price": _money(product_price),
+        "cost": _money(product_cost),
+        "updated_at": _fmt_ts(np.full(n_products, start - 30 * DAY) + rng.integers(0, DAY, n_products)),
+    })
+    by_category = [np.nonzero(product_category == c)[0] for c in range(len(CATEGORIES))]
+    return _Catalogue(table, product_category, product_price, by_category)
+
+
+def _generate_shard(config: GeneratorConfig, rng: np.random.Generator, n: int, catalogue: _Catalogue,
+                    offsets: _Offsets, writers: _Writers) -> None:
+    """One shard of `n` people with everything they did, appended to the writers."""
+    truth = _Truth(offsets.person, offsets.rows)
+    row_counts: dict[str, int] = {}
     end_day = config.end_date
     end = int((datetime(end_day.year, end_day.month, end_day.day) - EPOCH).total_seconds()) + DAY  # exclusive
     data_end = end - 3 * 3600  # nothing after 21:00 on the end date
     start = end - config.history_days * DAY
+    product_category, product_price, products_by_category = catalogue.category, catalogue.price, catalogue.by_category
+    n_products = len(product_price)
 
     # ---------------------------------------------------------------- persons
     pid = np.arange(n)
@@ -216,7 +331,7 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     first_names = FIRST_NAMES[first_idx]
     last_names = LAST_NAMES[last_idx]
     true_email = np.char.add(
-        np.char.add(np.char.add(np.char.add(first_names, "."), last_names), pid.astype(str)),
+        np.char.add(np.char.add(np.char.add(first_names, "."), last_names), (pid + offsets.person).astype(str)),
         np.char.add("@", DOMAINS[domain_idx]),
     )
     region = np.empty(n, dtype=object)
@@ -265,30 +380,13 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     n_orders = len(order_person)
     orders_per_person = np.bincount(order_person, minlength=n)
 
-    # ---------------------------------------------------------------- products
-    n_products = int(np.clip(n // 50, 100, 5000))
-    product_category = rng.choice(len(CATEGORIES), size=n_products, p=CATEGORY_WEIGHTS)
-    product_price = np.round(CATEGORY_PRICE[product_category] * rng.lognormal(0, 0.55, n_products), 2) + 0.99
-    product_cost = np.round(product_price * (1 - CATEGORY_MARGIN[product_category]) * rng.uniform(0.9, 1.1, n_products), 2)
-    products_by_category = [np.nonzero(product_category == c)[0] for c in range(len(CATEGORIES))]
-    products = {
-        "product_id": _ids("SKU", np.arange(1, n_products + 1), 6),
-        "product_name": pc.binary_join_element_wise(
-            _pick(CATEGORIES, product_category), pc.cast(pa.array(np.arange(1, n_products + 1)), pa.string()), " item "
-        ),
-        "category": _pick(CATEGORIES, product_category),
-        "price": _money(product_price),
-        "cost": _money(product_cost),
-        "updated_at": _fmt_ts(np.full(n_products, start - 30 * DAY) + rng.integers(0, DAY, n_products)),
-    }
-
     # ---------------------------------------------------------------- CRM records
     crm_person_mask = ~is_guest
     extra_records = rng.choice(3, size=n, p=[0.88, 0.10, 0.02]) * crm_person_mask
     records_per_person = crm_person_mask.astype(np.int64) + extra_records
     rec_person, rec_pos = _expand(records_per_person)
     n_rec = len(rec_person)
-    rec_customer_num = rng.permutation(n_rec) + 100_001
+    rec_customer_num = rng.permutation(n_rec) + 100_001 + offsets.crm_record
     primary_record = np.full(n, -1, dtype=np.int64)
     primary_record[rec_person[rec_pos == 0]] = np.nonzero(rec_pos == 0)[0]
     # variants of additional records: 0 same email with case/space variant, 1 other email + same phone,
@@ -321,8 +419,8 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     role_email[singles[cut[0]: cut[1]]] = True
     rec_email[role_email] = np.char.add("info@", np.char.add(last_names[rec_person[role_email]], "-shop.com"))
     family_candidates = np.sort(singles[cut[1]: cut[2]])
-    family_group = np.arange(len(family_candidates)) // 4
-    rec_email[family_candidates] = np.char.add(np.char.add("family.", last_names[rec_person[family_candidates[family_group * 4]]]),
+    family_group = np.arange(len(family_candidates)) // 4 + offsets.family_group
+    rec_email[family_candidates] = np.char.add(np.char.add("family.", last_names[rec_person[family_candidates[(family_group - offsets.family_group) * 4]]]),
                                                np.char.add(family_group.astype(str), "@gmail.com"))
     placeholder_phone = np.zeros(n_rec, bool)
     placeholder_phone[singles[cut[2]: cut[3]]] = True
@@ -453,7 +551,7 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     order_phone_known = has_phone[op] & (rng.random(n_orders) < 0.3)
     order_phone = _format_phones(true_phone[op], calling[op], national[op], rng.integers(0, 5, n_orders)).astype(object)
 
-    order_num = np.arange(1, n_orders + 1) + 5_000_000
+    order_num = np.arange(1, n_orders + 1) + 5_000_000 + offsets.order
     orders = {
         "order_id": _ids("O", order_num, 8),
         "customer_id": _with_nulls(_ids("C", np.maximum(order_customer, 0), 7), order_customer < 0),
@@ -529,7 +627,7 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     # ---------------------------------------------------------------- devices and web sessions
     devices_per_person = 1 + (rng.random(n) < 0.35)
     device_owner, device_pos = _expand(devices_per_person)
-    device_num = rng.permutation(len(device_owner)) + 1
+    device_num = rng.permutation(len(device_owner)) + 1 + offsets.device
     first_device = np.cumsum(devices_per_person) - devices_per_person
     device_type_idx = np.where(device_pos == 0, rng.choice(4, size=len(device_owner), p=[0.45, 0.4, 0.05, 0.1]),
                                rng.choice(4, size=len(device_owner), p=[0.2, 0.6, 0.1, 0.1]))
@@ -579,7 +677,7 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
         rec_customer_num[chain_rec],
     ])
     n_sessions = len(sessions_person)
-    session_num = np.arange(1, n_sessions + 1)
+    session_num = np.arange(1, n_sessions + 1) + offsets.session
     # events per session: page_view, product views, add to carts, checkout / identify
     views = np.concatenate([n_items, 1 + rng.poisson(1.5, n_bs), 1 + rng.poisson(1.0, n_ac), np.ones(n_ks, int), np.ones(2 * n_ch, int)])
     carts = np.concatenate([n_items, bs_cart.astype(int), np.ones(n_ac, int), np.zeros(n_ks + 2 * n_ch, int)])
@@ -619,16 +717,17 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     ev_time = np.where(is_order_session, session_order_time - 60 - steps_to_checkout * gap, ev_time)
     ev_time = np.where(is_order_session & (etype == 4), session_order_time - 30, ev_time)
     sess_dev = sessions_device[s]
-    anonymous = _ids("A", np.where(sess_dev >= len(device_owner), sess_dev + 1, device_num[np.minimum(sess_dev, len(device_owner) - 1)]), 8)
+    kiosk_number = 99_999_001 + (sess_dev - len(device_owner))  # the three shop kiosks, the same in every shard
+    anonymous = _ids("A", np.where(sess_dev >= len(device_owner), kiosk_number, device_num[np.minimum(sess_dev, len(device_owner) - 1)]), 8)
     dev_type_idx = np.where(sess_dev >= len(device_owner), 0, device_type_idx[np.minimum(sess_dev, len(device_owner) - 1)])
     ev_customer = sess_customer[s]
     has_session_id = rng.random(n_sessions) < 0.8
     price_shown = product_price[product_for_event]
     web = {
-        "event_id": _ids("E", np.arange(1, n_events + 1) + 10_000_000, 9),
+        "event_id": _ids("E", np.arange(1, n_events + 1) + 10_000_000 + offsets.event, 9),
         "anonymous_id": anonymous,
         "customer_id": _with_nulls(_ids("C", np.maximum(ev_customer, 0), 7), ev_customer < 0),
-        "email": _with_nulls(pa.array(person_email[sessions_person[s]], type=pa.string()), etype != 4),
+        "email": _with_nulls(_pick(person_email, sessions_person[s]), etype != 4),
         "session_id": _with_nulls(_ids("S", session_num[s], 8), ~has_session_id[s]),
         "event_type": _pick(np.array(["page_view", "product_view", "add_to_cart", "checkout", "identify"]), etype),
         "product_id": _with_nulls(_ids("SKU", product_for_event + 1, 6), ~has_product),
@@ -651,7 +750,8 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     null_event_id = wmess < 0.0005
     web_tbl = web_tbl.set_column(0, "event_id", _with_nulls(web_tbl.column("event_id").combine_chunks(), null_event_id))
     truth.add_records("web_events", web_person_all)
-    truth.plant("web_events", n_events + 1 + np.arange(len(dup)), web_person[dup], "duplicate_delivery", detail=(dup + 1).astype(str).astype(object))
+    truth.plant("web_events", n_events + 1 + np.arange(len(dup)), web_person[dup], "duplicate_delivery",
+                detail=(dup + 1 + offsets.rows["web_events"]).astype(str).astype(object))
     truth.plant("web_events", np.nonzero(null_event_id)[0] + 1, web_person_all[null_event_id], "null_id")
     truth.plant("web_events", np.nonzero(late)[0] + 1, web_person[late], "late_arriving")
     # ground truth of carts: add_to_cart events and whether the same person placed a qualifying order at or after
@@ -671,6 +771,11 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     truth.plant("web_events", kiosk_rows + 1, web_person[kiosk_rows], "kiosk_device")
     chain_rows = np.nonzero(kind[s] >= 4)[0]
     truth.plant("web_events", chain_rows + 1, web_person[chain_rows], "web_account_link")
+    # write now and free the event arrays: at a million customers they are the bulk of memory
+    row_counts["web_events"] = writers.write("web_events", web_tbl)
+    del web, web_tbl, ev_session, ev_pos, s, etype, is_order_session, product_for_event, browse_cat, browse_pick
+    del has_product, gap, ev_time, session_order_time, steps_to_checkout, sess_dev, anonymous, dev_type_idx
+    del ev_customer, price_shown, web_person, late, dup, web_person_all, wmess, null_event_id
 
     # ---------------------------------------------------------------- consent
     has_email_channel = np.ones(n, bool)
@@ -803,7 +908,7 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     clicked = opened & (rng.random(n_msg) < 0.25)
     unsub_msg = is_last & unsub[m_person] & opened
     complaint_msg = is_last & complaint[m_person] & opened
-    msg_id = np.arange(1, n_msg + 1) + 20_000_000
+    msg_id = np.arange(1, n_msg + 1) + 20_000_000 + offsets.message
     parts = [
         ("sent", np.ones(n_msg, bool), sent_at, None),
         ("delivered", delivered, sent_at + rng.integers(1, 120, n_msg), None),
@@ -824,10 +929,10 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     email_tbl = pa.table({
         "message_id": _ids("M", msg_id[e_msg], 9),
         "campaign_id": _ids("CMP", m_campaign[e_msg] + 1, 4),
-        "email": pa.array(person_email[e_person], type=pa.string()),
+        "email": _pick(person_email, e_person),
         "event_type": pa.array(e_type, type=pa.string()),
         "bounce_type": pa.array(e_bounce, type=pa.string()),
-        "subscriber_id": _ids("SUB", e_person + 1, 8),
+        "subscriber_id": _ids("SUB", e_person + 1 + offsets.person, 8),
         "occurred_at": _fmt_ts(e_time, "iso_z"),
         "received_at": _fmt_ts(e_time + 5, "iso_z"),
     })
@@ -836,7 +941,7 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     email_person = np.concatenate([e_person, e_person[edup]])
     truth.add_records("email_events", email_person)
     truth.plant("email_events", len(e_person) + 1 + np.arange(len(edup)), e_person[edup], "duplicate_delivery",
-                detail=(edup + 1).astype(str).astype(object))
+                detail=(edup + 1 + offsets.rows["email_events"]).astype(str).astype(object))
     for behaviour, mask in (("unsubscribed", unsub & np.isin(pid, m_person[unsub_msg])),
                             ("hard_bounce", hard & np.isin(pid, m_person[hard_msg])),
                             ("complaint", complaint & np.isin(pid, m_person[complaint_msg]))):
@@ -844,6 +949,8 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
         truth.plant(None, None, who, behaviour, at=fate_time[who])
     soft_people, soft_counts = np.unique(m_person[soft], return_counts=True)
     truth.plant(None, None, soft_people, "soft_bounces", detail=soft_counts.astype(str).astype(object))
+    row_counts["email_events"] = writers.write("email_events", email_tbl)
+    del email_tbl, e_msg, e_type, e_time, e_bounce, e_person, email_person, edup
 
     # ---------------------------------------------------------------- preferences
     pref_who = np.nonzero(grant & (rng.random(n) < 0.15))[0]
@@ -880,26 +987,15 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
     tables = {
         "orders": orders_tbl,
         "order_items": pa.table(order_items),
-        "products": pa.table(products),
         "customers": customers,
-        "web_events": web_tbl,
-        "email_events": email_tbl,
         "consent_events": consent_tbl,
         "erasure_requests": erasure_tbl,
         "preferences": preferences_tbl,
     }
-    row_counts: dict[str, int] = {}
     for name, table in tables.items():
-        _write(table, out_dir, name, config.file_format)
-        row_counts[name] = table.num_rows
-    for suffix in (".csv", ".parquet"):
-        for name in tables:
-            stale = out_dir / f"{name}{suffix}"
-            if suffix != f".{config.file_format}" and stale.exists():
-                stale.unlink()
-
+        row_counts[name] = writers.write(name, table)
     persons = pa.table({
-        "person_id": pa.array(pid.astype(np.int64)),
+        "person_id": pa.array((pid + offsets.person).astype(np.int64)),
         "first_name": pa.array(first_names.astype(object), type=pa.string()),
         "last_name": pa.array(last_names.astype(object), type=pa.string()),
         "email": pa.array(person_email, type=pa.string()),
@@ -917,21 +1013,29 @@ def generate(config: GeneratorConfig, out_dir: Path) -> GenerationSummary:
         "consent_method": _pick(CONSENT_METHODS, method_idx),
         "is_erased": pa.array(np.isin(pid, erase_who)),
     })
-    pq.write_table(persons, out_dir / "_truth" / "persons.parquet")
-    pq.write_table(pa.concat_tables(truth.records), out_dir / "_truth" / "records.parquet")
-    pq.write_table(pa.concat_tables(truth.planted), out_dir / "_truth" / "planted.parquet")
-    metadata = {
-        "generator": "segwh",
-        "seed": config.seed,
-        "customers": n,
-        "history_days": config.history_days,
-        "end_date": config.end_date.isoformat(),
-        "as_of_date": config.end_date.isoformat(),
-        "file_format": config.file_format,
-        "rows": row_counts,
-    }
-    (out_dir / "dataset.json").write_text(json.dumps(metadata, indent=2) + "\n")
-    return GenerationSummary(out_dir, config.end_date, row_counts, time.monotonic() - started)
+    writers.write("persons", persons, truth=True)
+    writers.write("records", pa.concat_tables(truth.records), truth=True)
+    writers.write("planted", pa.concat_tables(truth.planted).cast(_PLANTED_SCHEMA), truth=True)
+    # the next shard continues the ids and raw rows
+    offsets.crm_record += n_rec
+    offsets.order += n_orders
+    offsets.event += n_events
+    offsets.session += n_sessions
+    offsets.message += n_msg
+    offsets.device += len(device_owner)
+    offsets.family_group += len(family_candidates) // 4
+    for name, count in row_counts.items():
+        offsets.rows[name] += count
+
+
+_PLANTED_SCHEMA = pa.schema([
+    ("table_name", pa.string()),
+    ("raw_row_number", pa.int64()),
+    ("person_id", pa.int64()),
+    ("behaviour", pa.string()),
+    ("detail", pa.string()),
+    ("at", pa.timestamp("s")),
+])
 
 
 def _next_time_per_person(order_person: np.ndarray, order_time: np.ndarray, who: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -961,14 +1065,6 @@ def _format_phones(e164: np.ndarray, calling: np.ndarray, national: np.ndarray, 
         [e164, spaced, np.char.add(np.char.add("00", calling), nat), nanp_pretty, np.char.add("0", nat), dotted],
         np.char.add(np.char.add("0", [s[:4] for s in nat]), np.char.add(" ", [s[4:] for s in nat])),
     ).astype(object)
-
-
-def _write(table: pa.Table, out_dir: Path, name: str, file_format: str) -> None:
-    if file_format == "parquet":
-        pq.write_table(table, out_dir / f"{name}.parquet")
-        return
-    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
-    pacsv.write_csv(table, out_dir / f"{name}.csv", write_options=options)
 
 
 def parse_end_date(text: str | None) -> date:
