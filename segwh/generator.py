@@ -393,7 +393,8 @@ def _generate_shard(config: GeneratorConfig, rng: np.random.Generator, n: int, c
     # 2 other email, linked only through a logged-in web session (a chain)
     rec_variant = np.where(rec_pos == 0, -1, rng.choice(3, size=n_rec, p=[0.5, 0.3, 0.2]))
     rec_variant = np.where((rec_variant == 1) & ~has_phone[rec_person], 0, rec_variant)
-    alt_email = np.char.add(np.char.add(np.char.add(first_names[rec_person], last_names[rec_person]), (rec_customer_num % 97).astype(str)),
+    # a second account's address is the person's own and unique (the record number keeps strangers apart)
+    alt_email = np.char.add(np.char.add(np.char.add(first_names[rec_person], last_names[rec_person]), rec_customer_num.astype(str)),
                             np.char.add(".alt@", DOMAINS[(domain_idx[rec_person] + 1) % len(DOMAINS)]))
     rec_email = np.where(rec_variant >= 1, alt_email, true_email[rec_person]).astype(object)
     rec_email_is_alt = rec_variant >= 1

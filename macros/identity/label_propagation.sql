@@ -5,24 +5,34 @@
     Each round gives every node the smallest label among its own, its neighbours' and its label's
     label (pointer jumping), so long chains collapse in about log2(length) rounds instead of one
     round per hop. The build fails when labels still change after `identity_max_iterations`
-    rounds (config `max_iterations`), rather than write partial identities. Intermediate tables
-    live beside the model and are dropped at the end. -#}
+    rounds (config `max_iterations`), rather than write partial identities. Nodes are numbered
+    first (in node order, so the smallest number is the smallest node) and rounds join integers,
+    not text. Intermediate tables live beside the model and are dropped at the end. -#}
 {% materialization label_propagation, default %}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set max_iterations = config.get('max_iterations', var('identity_max_iterations', 40)) | int -%}
+    {%- set edge_text = api.Relation.create(database=this.database, schema=this.schema, identifier=this.identifier ~ '__edge_text', type='table') -%}
+    {%- set nodes = api.Relation.create(database=this.database, schema=this.schema, identifier=this.identifier ~ '__nodes', type='table') -%}
     {%- set edges = api.Relation.create(database=this.database, schema=this.schema, identifier=this.identifier ~ '__edges', type='table') -%}
     {%- set labels_a = api.Relation.create(database=this.database, schema=this.schema, identifier=this.identifier ~ '__labels_a', type='table') -%}
     {%- set labels_b = api.Relation.create(database=this.database, schema=this.schema, identifier=this.identifier ~ '__labels_b', type='table') -%}
 
     {{ run_hooks(pre_hooks) }}
 
-    {%- for relation in [edges, labels_a, labels_b] %}
+    {%- for relation in [edge_text, nodes, edges, labels_a, labels_b] %}
         {% do adapter.drop_relation(relation) %}
     {%- endfor %}
 
-    {%- call statement('edges') -%}
-        {{ get_create_table_as_sql(False, edges, segwh.label_propagation_edges_sql(sql)) }}
+    {%- call statement('edge_text') -%}
+        {{ get_create_table_as_sql(False, edge_text, segwh.label_propagation_edges_sql(sql)) }}
     {%- endcall -%}
+    {%- call statement('nodes') -%}
+        {{ get_create_table_as_sql(False, nodes, segwh.label_propagation_nodes_sql(edge_text)) }}
+    {%- endcall -%}
+    {%- call statement('edges') -%}
+        {{ get_create_table_as_sql(False, edges, segwh.label_propagation_numbered_edges_sql(edge_text, nodes)) }}
+    {%- endcall -%}
+    {% do adapter.drop_relation(edge_text) %}
     {%- call statement('initial_labels') -%}
         {{ get_create_table_as_sql(False, labels_a, segwh.label_propagation_initial_sql(edges)) }}
     {%- endcall -%}
@@ -46,7 +56,7 @@
     {%- endfor -%}
 
     {%- if not state.converged -%}
-        {%- for relation in [edges, labels_a, labels_b] %}
+        {%- for relation in [edge_text, nodes, edges, labels_a, labels_b] %}
             {% do adapter.drop_relation(relation) %}
         {%- endfor %}
         {{ exceptions.raise_compiler_error(
@@ -62,10 +72,10 @@
         {% do adapter.drop_relation(existing) %}
     {%- endif -%}
     {%- call statement('main') -%}
-        {{ get_create_table_as_sql(False, target_relation, "select node, label as component_id from " ~ state.current) }}
+        {{ get_create_table_as_sql(False, target_relation, segwh.label_propagation_result_sql(nodes, state.current)) }}
     {%- endcall -%}
 
-    {%- for relation in [edges, labels_a, labels_b] %}
+    {%- for relation in [edge_text, nodes, edges, labels_a, labels_b] %}
         {% do adapter.drop_relation(relation) %}
     {%- endfor %}
     {{ run_hooks(post_hooks) }}
@@ -85,25 +95,44 @@
     select node_b as source_node, node_a as target_node from model_edges
 {%- endmacro %}
 
+{#- Every node once, numbered in node order. -#}
+{% macro label_propagation_nodes_sql(edge_text) -%}
+    select
+        node,
+        row_number() over (order by node) as node_id
+    from (select distinct source_node as node from {{ edge_text }}) as distinct_nodes
+{%- endmacro %}
+
+{% macro label_propagation_numbered_edges_sql(edge_text, nodes) -%}
+    select
+        source_nodes.node_id as source_id,
+        target_nodes.node_id as target_id
+    from {{ edge_text }} as edge_text
+    inner join {{ nodes }} as source_nodes
+        on edge_text.source_node = source_nodes.node
+    inner join {{ nodes }} as target_nodes
+        on edge_text.target_node = target_nodes.node
+{%- endmacro %}
+
 {#- First labels: the smallest of a node and its neighbours. -#}
 {% macro label_propagation_initial_sql(edges) -%}
     select
-        source_node as node,
-        least(source_node, min(target_node)) as label
+        source_id as node,
+        least(source_id, min(target_id)) as label
     from {{ edges }}
-    group by source_node
+    group by source_id
 {%- endmacro %}
 
 {#- One round: the smallest of the node's label, its neighbours' labels and its label's label. -#}
 {% macro label_propagation_round_sql(edges, labels) -%}
     with neighbour_labels as (
         select
-            edges.source_node as node,
+            edges.source_id as node,
             min(labels.label) as neighbour_label
         from {{ edges }} as edges
         inner join {{ labels }} as labels
-            on edges.target_node = labels.node
-        group by edges.source_node
+            on edges.target_id = labels.node
+        group by edges.source_id
     )
     select
         current_labels.node,
@@ -125,4 +154,16 @@
     inner join {{ previous_labels }} as previous_labels
         on next_labels.node = previous_labels.node
     where next_labels.label <> previous_labels.label
+{%- endmacro %}
+
+{#- Back from numbers to nodes: the component is named by its smallest node. -#}
+{% macro label_propagation_result_sql(nodes, labels) -%}
+    select
+        nodes.node,
+        label_nodes.node as component_id
+    from {{ labels }} as labels
+    inner join {{ nodes }} as nodes
+        on labels.node = nodes.node_id
+    inner join {{ nodes }} as label_nodes
+        on labels.label = label_nodes.node_id
 {%- endmacro %}
