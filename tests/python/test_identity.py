@@ -139,7 +139,7 @@ class SmallWarehouse:
             warehouse.close()
             dbt_runner.invoke(
                 [
-                    "build", "--select", "+identity_key_changes", "+customer_identifiers",
+                    "build", "--select", "+identity_key_changes", "+customer_identifiers", "+identity_fuzzy_candidates",
                     "--resource-type", "model", "--resource-type", "seed",
                 ],
                 "duckdb",
@@ -217,3 +217,27 @@ def test_label_propagation_that_does_not_converge_fails_without_writing(tmp_path
         small.build(raw, identity_max_iterations=1)
     tables = {row[0] for row in small.query("select table_name from information_schema.tables where table_schema = 'intermediate'")}
     assert not any(name.startswith("int_identity__components") for name in tables)
+
+
+FUZZY_CUSTOMERS_HEADER = "customer_id,email,phone,first_name,last_name,signed_up_at,country,postal_code\n"
+
+
+def test_fuzzy_candidates_are_listed_and_merged_only_when_promoted(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "customers.csv").write_text(
+        FUZZY_CUSTOMERS_HEADER
+        + "F1,ann.lee@mail.com,,Ann,Lee,2025-01-01 00:00:00,US,94110\n"
+        + "F2,ann.lea@mail.com,,ann,LEE,2025-02-01 00:00:00,US,94110\n"
+        + "F3,ann.lex@mail.com,,Ann,Lee,2025-03-01 00:00:00,US,10001\n"
+    )
+    (raw / "orders.csv").write_text(ORDERS_HEADER + "Z1,F1,ann.lee@mail.com,2025-02-01 10:00:00,10.00,completed\n")
+    small = SmallWarehouse(tmp_path / "fuzzy.duckdb")
+    small.build(raw)
+    candidates = small.query("select customer_id_a, customer_id_b, email_distance, match_score, is_promoted from marts.identity_fuzzy_candidates")
+    # same name and postal code, emails one edit apart; F3 lives elsewhere
+    assert [(a, b, int(d), float(s), p) for a, b, d, s, p in candidates] == [("F1", "F2", 1, 0.9, False)]
+    assert small.key_of("customer_id", "F1") != small.key_of("customer_id", "F2")
+    small.build(raw, identity_fuzzy_promote_min_score=0.9)
+    assert small.key_of("customer_id", "F1") == small.key_of("customer_id", "F2")
+    assert small.query("select is_promoted from marts.identity_fuzzy_candidates") == [(True,)]
