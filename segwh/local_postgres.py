@@ -10,7 +10,6 @@ import glob
 import os
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,12 +134,3 @@ def find_bin_dir() -> Path:
         "PostgreSQL server binaries not found. Install them with `apt-get install postgresql` "
         "(`make test` and `make build TARGET=postgres` do this when run as root)."
     )
-
-
-def wait_until_ready(server: LocalPostgres, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.is_running():
-            return
-        time.sleep(0.5)
-    raise PostgresUnavailable(f"PostgreSQL on port {server.port} did not become ready")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
@@ -59,7 +59,6 @@ class Build:
     dataset: Dataset
     as_of_date: str
     warehouse: Warehouse
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.warehouse.query(sql)
