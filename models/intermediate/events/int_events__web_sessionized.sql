@@ -1,0 +1,134 @@
+{#- One row per usable web event with the session it belongs to. A session is the event's own
+    session id; events without one are grouped per device (anonymous id, else customer id, else
+    email) and a new session starts after var session_timeout_minutes without events. The session
+    key is 'S:' and the session id, or 'D:' and the id of the session's first event. -#}
+
+with
+
+web_events as (
+
+    select * from {{ ref('stg_web__events') }}
+
+),
+
+with_device as (
+
+    select
+        web_events.*,
+        coalesce(
+            'A:' || anonymous_id,
+            'C:' || customer_id,
+            'E:' || email
+        ) as device_key
+    from web_events
+
+),
+
+without_session_id as (
+
+    select
+        with_device.*,
+        lag(occurred_at) over (
+            partition by device_key
+            order by occurred_at, event_id
+        ) as previous_occurred_at
+    from with_device
+    where session_id is null
+
+),
+
+session_starts as (
+
+    select
+        without_session_id.*,
+        case
+            when previous_occurred_at is null then 1
+            when occurred_at > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_occurred_at') }} then 1
+            else 0
+        end as is_session_start
+    from without_session_id
+
+),
+
+numbered as (
+
+    select
+        session_starts.*,
+        sum(is_session_start) over (
+            partition by device_key
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as device_session_number
+    from session_starts
+
+),
+
+inferred_sessions as (
+
+    select
+        numbered.*,
+        'D:' || first_value(event_id) over (
+            partition by device_key, device_session_number
+            order by occurred_at, event_id
+            rows between unbounded preceding and unbounded following
+        ) as session_key
+    from numbered
+
+),
+
+all_events as (
+
+    select
+        event_id,
+        anonymous_id,
+        customer_id,
+        email,
+        'S:' || session_id as session_key,
+        event_type,
+        product_id,
+        device_type,
+        device_key,
+        quantity,
+        price,
+        occurred_at
+    from with_device
+    where session_id is not null
+    union all
+    select
+        event_id,
+        anonymous_id,
+        customer_id,
+        email,
+        session_key,
+        event_type,
+        product_id,
+        device_type,
+        device_key,
+        quantity,
+        price,
+        occurred_at
+    from inferred_sessions
+
+),
+
+final as (
+
+    select
+        event_id,
+        anonymous_id,
+        customer_id,
+        email,
+        session_key,
+        event_type,
+        product_id,
+        device_type,
+        device_key,
+        quantity,
+        price,
+        cast(occurred_at as date) as event_date,
+        occurred_at
+    from all_events
+
+)
+
+select * from final
