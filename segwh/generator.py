@@ -757,7 +757,9 @@ def _generate_shard(config: GeneratorConfig, rng: np.random.Generator, n: int, c
     truth.plant("web_events", np.nonzero(late)[0] + 1, web_person[late], "late_arriving")
     # ground truth of carts: add_to_cart events and whether the same person placed a qualifying order at or after
     cart_rows = np.nonzero(etype == 2)[0]
-    qualifying = ~np.isin(status_idx, [3, 4])
+    # a purchase is a qualifying order (completed, shipped or delivered) whose row is usable
+    unusable_row = (null_order_id | negative | unparseable | future | bad_ts)[:n_orders]
+    qualifying = np.isin(status_idx, [0, 1, 2, 5]) & ~unusable_row
     cart_person = web_person[cart_rows]
     cart_time = ev_time[cart_rows]
     next_order = _next_time_per_person(op[qualifying], order_time[qualifying], cart_person, cart_time)
