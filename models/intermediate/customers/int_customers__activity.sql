@@ -99,7 +99,8 @@ recent_deliveries as (
     from email_events
     where
         event_type = 'delivered'
-        and {{ dbt.datediff('event_date', segwh.as_of_date(), 'day') }} <= {{ var('loyal_email_window_days') }}
+        and {{ segwh.days_since('event_date') }}
+        <= {{ var('loyal_email_window_days') }}
 
 ),
 

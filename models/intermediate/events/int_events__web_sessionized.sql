@@ -43,7 +43,9 @@ session_starts as (
         without_session_id.*,
         case
             when previous_occurred_at is null then 1
-            when occurred_at > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_occurred_at') }} then 1
+            when
+                occurred_at > {{ dbt.dateadd('minute', var('session_timeout_minutes'), 'previous_occurred_at') }}
+                then 1
             else 0
         end as is_session_start
     from without_session_id

@@ -80,7 +80,7 @@ aged as (
     select
         customer_key,
         event_kind,
-        {{ dbt.datediff('event_date', segwh.as_of_date(), 'day') }} as age_days
+        {{ segwh.days_since('event_date') }} as age_days
     from events
 
 ),

@@ -21,9 +21,10 @@ measured as (
             when recent_emails_delivered > 0
                 then cast(recent_emails_opened as {{ segwh.type_double() }}) / recent_emails_delivered
         end as recent_open_rate,
-        {{ dbt.datediff('first_order_date', segwh.as_of_date(), 'day') }} as days_since_first_order,
-        {{ dbt.datediff('signup_date', segwh.as_of_date(), 'day') }} as days_since_signup,
-        {{ dbt.datediff('last_activity_date', segwh.as_of_date(), 'day') }} as days_since_last_activity,
+        {{ segwh.days_since('first_order_date') }} as days_since_first_order,
+        {{ segwh.days_since('signup_date') }} as days_since_signup,
+        {{ segwh.days_since('last_activity_date') }}
+            as days_since_last_activity,
         signup_date,
         first_order_date,
         last_activity_date

@@ -110,7 +110,7 @@ category_views as (
     select
         web_events.customer_key,
         products.category,
-        count(*) as views
+        count(*) as view_count
     from web_events
     inner join products
         on web_events.product_id = products.product_id
@@ -124,7 +124,7 @@ top_viewed_category as (
     select
         customer_key,
         category,
-        row_number() over (partition by customer_key order by views desc, category asc) as category_rank
+        row_number() over (partition by customer_key order by view_count desc, category asc) as category_rank
     from category_views
 
 ),

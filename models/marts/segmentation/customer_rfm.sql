@@ -20,7 +20,8 @@ per_customer as (
 
     select
         customer_key,
-        {{ dbt.datediff('max(ordered_date)', segwh.as_of_date(), 'day') }} as recency_days,
+        {{ segwh.days_since('max(ordered_date)') }}
+            as recency_days,
         count(*) as frequency,
         sum(net_revenue) as monetary
     from orders

@@ -52,7 +52,7 @@ aged_web_events as (
 
     select
         web_events.*,
-        {{ dbt.datediff('event_date', segwh.as_of_date(), 'day') }} as age_days
+        {{ segwh.days_since('event_date') }} as age_days
     from web_events
 
 ),
@@ -92,7 +92,8 @@ cart_additions as (
     where
         aged_web_events.event_type = 'add_to_cart'
         and aged_web_events.age_days between 0 and {{ var('abandoned_cart_lookback_days') }}
-        and aged_web_events.occurred_at <= {{ dbt.dateadd('minute', -1 * var('abandoned_cart_wait_minutes'), segwh.as_of_end_timestamp()) }}
+        and aged_web_events.occurred_at
+        <= {{ dbt.dateadd('minute', -1 * var('abandoned_cart_wait_minutes'), segwh.as_of_end_timestamp()) }}
         and (last_orders.last_ordered_at is null or last_orders.last_ordered_at < aged_web_events.occurred_at)
 
 ),
@@ -139,7 +140,7 @@ recent_views as (
             partition by customer_key, product_id
             order by occurred_at, event_id
         ) as view_number,
-        count(*) over (partition by customer_key, product_id) as views
+        count(*) over (partition by customer_key, product_id) as view_count
     from aged_web_events
     where
         event_type = 'product_view'
@@ -154,7 +155,7 @@ first_recent_views as (
         first_view.customer_key,
         first_view.product_id,
         first_view.event_id as started_by_event_id,
-        first_view.views,
+        first_view.view_count,
         first_view.occurred_at as first_viewed_at,
         firing_view.occurred_at as fired_at
     from recent_views as first_view
@@ -185,18 +186,18 @@ browse_abandonments as (
         'browse_abandonment' as trigger_type,
         first_recent_views.started_by_event_id,
         first_recent_views.product_id as product_ids,
-        first_recent_views.views as event_count,
+        first_recent_views.view_count as event_count,
         products.price as payload_value,
         first_recent_views.fired_at
     from first_recent_views
     left join carted_products
         on first_recent_views.customer_key = carted_products.customer_key
         and first_recent_views.product_id = carted_products.product_id
-        and carted_products.last_carted_at >= first_recent_views.first_viewed_at
+        and first_recent_views.first_viewed_at <= carted_products.last_carted_at
     left join purchased_products
         on first_recent_views.customer_key = purchased_products.customer_key
         and first_recent_views.product_id = purchased_products.product_id
-        and purchased_products.last_bought_at >= first_recent_views.first_viewed_at
+        and first_recent_views.first_viewed_at <= purchased_products.last_bought_at
     left join products
         on first_recent_views.product_id = products.product_id
     where carted_products.customer_key is null and purchased_products.customer_key is null
@@ -224,7 +225,7 @@ high_value_views as (
             partition by aged_web_events.customer_key, aged_web_events.product_id
             order by aged_web_events.occurred_at, aged_web_events.event_id
         ) as view_number,
-        count(*) over (partition by aged_web_events.customer_key, aged_web_events.product_id) as views
+        count(*) over (partition by aged_web_events.customer_key, aged_web_events.product_id) as view_count
     from aged_web_events
     inner join products
         on aged_web_events.product_id = products.product_id
@@ -243,14 +244,14 @@ high_value_browses as (
         'high_value_browse' as trigger_type,
         high_value_views.event_id as started_by_event_id,
         high_value_views.product_id as product_ids,
-        high_value_views.views as event_count,
+        high_value_views.view_count as event_count,
         high_value_views.price as payload_value,
         high_value_views.occurred_at as fired_at
     from high_value_views
     left join purchased_products
         on high_value_views.customer_key = purchased_products.customer_key
         and high_value_views.product_id = purchased_products.product_id
-        and purchased_products.last_bought_at >= high_value_views.occurred_at
+        and high_value_views.occurred_at <= purchased_products.last_bought_at
     where high_value_views.view_number = 1 and purchased_products.customer_key is null
 
 ),
@@ -266,7 +267,9 @@ recent_sessions as (
         row_number() over (partition by customer_key order by started_at, session_key) as session_number,
         count(*) over (partition by customer_key) as recent_session_count
     from sessions
-    where {{ dbt.datediff('started_date', segwh.as_of_date(), 'day') }} between 0 and {{ var('repeat_visitor_lookback_days') }}
+    where
+        {{ segwh.days_since('started_date') }}
+        between 0 and {{ var('repeat_visitor_lookback_days') }}
 
 ),
 
@@ -286,7 +289,7 @@ repeat_visits as (
         and firing_session.session_number = {{ var('repeat_visitor_min_sessions') }}
     left join last_orders
         on first_session.customer_key = last_orders.customer_key
-        and {{ dbt.datediff('last_orders.last_ordered_date', segwh.as_of_date(), 'day') }}
+        and {{ segwh.days_since('last_orders.last_ordered_date') }}
         <= {{ var('repeat_visitor_lookback_days') }}
     where first_session.session_number = 1 and last_orders.customer_key is null
 
