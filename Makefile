@@ -48,6 +48,7 @@ build: venv $(if $(filter postgres,$(BUILD_TARGET)),$(if $(SEGWH_PG_HOST),,postg
 
 lint: venv
 	$(BIN)/segwh contract
+	$(BIN)/segwh segments
 	@mkdir -p data
 	DUCKDB_PATH=$(CURDIR)/data/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
 

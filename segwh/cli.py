@@ -1,4 +1,4 @@
-"""Command line: `segwh generate | load | build | contract | postgres | bench`."""
+"""Command line: `segwh generate | load | build | contract | segments | postgres | bench`."""
 
 from __future__ import annotations
 
@@ -102,6 +102,31 @@ def cmd_contract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_segments(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from segwh import segments
+
+    try:
+        columns = segments.profile_columns()
+        definitions = segments.load(columns=columns)
+        segments.check_compiles(definitions, columns, date.today())
+    except segments.SegmentError as error:
+        print(f"segments.yml: {error}")
+        return 1
+    if args.write:
+        changed = segments.write(definitions)
+        print(f"{len(definitions)} segments; wrote {len(changed)} generated file(s)")
+        return 0
+    stale = segments.stale_files(definitions)
+    if stale:
+        names = ", ".join(str(path.relative_to(segments.PROJECT_DIR)) for path in stale)
+        print(f"generated segment files are out of date with segments.yml: {names} (run `segwh segments --write`)")
+        return 1
+    print(f"{len(definitions)} segments checked; generated files match segments.yml")
+    return 0
+
+
 def cmd_postgres(args: argparse.Namespace) -> int:
     from segwh.local_postgres import LocalPostgres
 
@@ -149,6 +174,10 @@ def parser() -> argparse.ArgumentParser:
     contract = commands.add_parser("contract", help="check (or --write) the README and dbt sources against the raw contract")
     contract.add_argument("--write", action="store_true")
     contract.set_defaults(func=cmd_contract)
+
+    segments_command = commands.add_parser("segments", help="check segments.yml (or --write its generated dbt files)")
+    segments_command.add_argument("--write", action="store_true")
+    segments_command.set_defaults(func=cmd_segments)
 
     postgres = commands.add_parser("postgres", help="start or stop the local PostgreSQL server")
     postgres.add_argument("action", choices=["start", "stop"])

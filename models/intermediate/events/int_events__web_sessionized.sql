@@ -1,13 +1,26 @@
 {#- One row per usable web event with the session it belongs to. A session is the event's own
     session id; events without one are grouped per device (anonymous id, else customer id, else
     email) and a new session starts after var session_timeout_minutes without events. The session
-    key is 'S:' and the session id, or 'D:' and the id of the session's first event. -#}
+    key is 'S:' and the session id, or 'D:' and the id of the session's first event.
+    Incremental on every engine: a run recomputes the days from segwh.incremental_window_start
+    (the first day with newly arrived rows, minus var event_lookback_days; on Spark the first day
+    of that month, the table being partitioned by event_month) and reads one more day before them
+    so sessions that began the evening before keep their key. -#}
+
+{%- set window_start = segwh.incremental_window_start(this, ref('stg_web__events'), month_partitions=true) %}
+{{ config(**segwh.incremental_event_config('event_month')) }}
+{{ config(pre_hook="{{ segwh.clear_incremental_window(
+    this, segwh.incremental_window_start(this, ref('stg_web__events'), month_partitions=true), 'event_date', 'event_month'
+) }}") }}
 
 with
 
 web_events as (
 
     select * from {{ ref('stg_web__events') }}
+    {%- if window_start is not none %}
+    where occurred_at >= {{ dbt.dateadd('day', -1, "cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+    {%- endif %}
 
 ),
 
@@ -92,7 +105,8 @@ all_events as (
         device_key,
         quantity,
         price,
-        occurred_at
+        occurred_at,
+        received_at
     from with_device
     where session_id is not null
     union all
@@ -108,7 +122,8 @@ all_events as (
         device_key,
         quantity,
         price,
-        occurred_at
+        occurred_at,
+        received_at
     from inferred_sessions
 
 ),
@@ -127,10 +142,16 @@ final as (
         device_key,
         quantity,
         price,
+        occurred_at,
+        received_at,
+        coalesce(received_at, occurred_at) as arrived_at,
         cast(occurred_at as date) as event_date,
-        occurred_at
+        cast({{ dbt.date_trunc('month', 'occurred_at') }} as date) as event_month
     from all_events
 
 )
 
 select * from final
+{%- if window_start is not none %}
+where event_date >= cast('{{ window_start }}' as date)
+{%- endif %}
