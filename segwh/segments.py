@@ -546,16 +546,19 @@ def render_members_model(segments: list[Segment]) -> str:
     ]
     for segment in segments:
         assert segment.tree is not None
-        condition = to_sql(segment.tree)
+        tree = segment.tree
+        conditions = [to_sql(child) for child in tree.children] if tree.kind == "and" else [to_sql(tree)]
         lines += ["", f"segment_{segment.name} as (", "", "    select profile.customer_key",
                   "    from profile"]
-        filters = [condition]
+        filters = conditions
         if segment.parent is not None:
-            filters.append(f"profile.customer_key in (select customer_key from segment_{segment.parent})")
+            filters.append(f"profile.customer_key in (\n            select segment_{segment.parent}.customer_key "
+                           f"from segment_{segment.parent}\n        )")
         if segment.group is not None:
             for other in segments:
                 if other.group == segment.group and int(other.priority or 0) < int(segment.priority or 0):
-                    filters.append(f"profile.customer_key not in (select customer_key from segment_{other.name})")
+                    filters.append(f"profile.customer_key not in (\n            select segment_{other.name}.customer_key "
+                                   f"from segment_{other.name}\n        )")
         lines.append("    where")
         lines += [f"        {'and ' if index else ''}{text}" for index, text in enumerate(filters)]
         lines += ["", "),"]
@@ -563,7 +566,8 @@ def render_members_model(segments: list[Segment]) -> str:
     for index, segment in enumerate(segments):
         if index:
             lines.append("    union all")
-        lines.append(f"    select customer_key, '{segment.name}' as segment_name from segment_{segment.name}")
+        lines += ["    select", "        customer_key,", f"        '{segment.name}' as segment_name",
+                  f"    from segment_{segment.name}"]
     lines += ["", ")", "", "select * from all_members", ""]
     return "\n".join(lines)
 

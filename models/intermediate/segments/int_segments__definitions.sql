@@ -9,7 +9,7 @@ definitions as (
     select
         {{ segwh.string_literal(segment.name) }} as segment_name,
         {{ segwh.string_literal(segment.description) }} as segment_description,
-        {{ segwh.string_literal(segment.owner) }} as owner,
+        {{ segwh.string_literal(segment.owner) }} as segment_owner,
         {{ segwh.string_literal(segment.tags) }} as tags,
         {{ segwh.string_literal(segment.parent) if segment.parent else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
             as parent_segment,

@@ -24,7 +24,8 @@ segment_loyal_vips as (
     select profile.customer_key
     from profile
     where
-        ((profile.lifecycle_stage = 'loyal') and (profile.m_score = 5))
+        (profile.lifecycle_stage = 'loyal')
+        and (profile.m_score = 5)
 
 ),
 
@@ -33,7 +34,8 @@ segment_new_customers_onboarding as (
     select profile.customer_key
     from profile
     where
-        ((profile.lifecycle_stage = 'new') and (profile.qualifying_orders >= 1))
+        (profile.lifecycle_stage = 'new')
+        and (profile.qualifying_orders >= 1)
 
 ),
 
@@ -42,7 +44,8 @@ segment_at_risk_high_spenders as (
     select profile.customer_key
     from profile
     where
-        ((profile.rfm_segment in ('at_risk', 'cannot_lose_them')) and (profile.m_score >= 4))
+        (profile.rfm_segment in ('at_risk', 'cannot_lose_them'))
+        and (profile.m_score >= 4)
 
 ),
 
@@ -70,7 +73,9 @@ segment_abandoned_cart as (
     from profile
     where
         profile.has_abandoned_cart
-        and profile.customer_key not in (select customer_key from segment_dormant_win_back)
+        and profile.customer_key not in (
+            select segment_dormant_win_back.customer_key from segment_dormant_win_back
+        )
 
 ),
 
@@ -80,8 +85,12 @@ segment_browse_abandonment as (
     from profile
     where
         profile.has_browse_abandonment
-        and profile.customer_key not in (select customer_key from segment_dormant_win_back)
-        and profile.customer_key not in (select customer_key from segment_abandoned_cart)
+        and profile.customer_key not in (
+            select segment_dormant_win_back.customer_key from segment_dormant_win_back
+        )
+        and profile.customer_key not in (
+            select segment_abandoned_cart.customer_key from segment_abandoned_cart
+        )
 
 ),
 
@@ -99,7 +108,8 @@ segment_engaged_non_buyers as (
     select profile.customer_key
     from profile
     where
-        ((profile.qualifying_orders = 0) and (profile.engagement_level in ('medium', 'high')))
+        (profile.qualifying_orders = 0)
+        and (profile.engagement_level in ('medium', 'high'))
 
 ),
 
@@ -108,7 +118,9 @@ segment_california_recent_buyers as (
     select profile.customer_key
     from profile
     where
-        ((profile.country_code = 'US') and (profile.region = 'CA') and (profile.last_order_date >= {{ segwh.days_ago(30) }}))
+        (profile.country_code = 'US')
+        and (profile.region = 'CA')
+        and (profile.last_order_date >= {{ segwh.days_ago(30) }})
 
 ),
 
@@ -127,37 +139,78 @@ segment_recent_high_value as (
     from profile
     where
         (profile.last_order_date >= {{ segwh.days_ago(14) }})
-        and profile.customer_key in (select customer_key from segment_high_value)
+        and profile.customer_key in (
+            select segment_high_value.customer_key from segment_high_value
+        )
 
 ),
 
 all_members as (
 
-    select customer_key, 'champions' as segment_name from segment_champions
+    select
+        customer_key,
+        'champions' as segment_name
+    from segment_champions
     union all
-    select customer_key, 'loyal_vips' as segment_name from segment_loyal_vips
+    select
+        customer_key,
+        'loyal_vips' as segment_name
+    from segment_loyal_vips
     union all
-    select customer_key, 'new_customers_onboarding' as segment_name from segment_new_customers_onboarding
+    select
+        customer_key,
+        'new_customers_onboarding' as segment_name
+    from segment_new_customers_onboarding
     union all
-    select customer_key, 'at_risk_high_spenders' as segment_name from segment_at_risk_high_spenders
+    select
+        customer_key,
+        'at_risk_high_spenders' as segment_name
+    from segment_at_risk_high_spenders
     union all
-    select customer_key, 'dormant_win_back' as segment_name from segment_dormant_win_back
+    select
+        customer_key,
+        'dormant_win_back' as segment_name
+    from segment_dormant_win_back
     union all
-    select customer_key, 'churned' as segment_name from segment_churned
+    select
+        customer_key,
+        'churned' as segment_name
+    from segment_churned
     union all
-    select customer_key, 'abandoned_cart' as segment_name from segment_abandoned_cart
+    select
+        customer_key,
+        'abandoned_cart' as segment_name
+    from segment_abandoned_cart
     union all
-    select customer_key, 'browse_abandonment' as segment_name from segment_browse_abandonment
+    select
+        customer_key,
+        'browse_abandonment' as segment_name
+    from segment_browse_abandonment
     union all
-    select customer_key, 'high_value_browsers' as segment_name from segment_high_value_browsers
+    select
+        customer_key,
+        'high_value_browsers' as segment_name
+    from segment_high_value_browsers
     union all
-    select customer_key, 'engaged_non_buyers' as segment_name from segment_engaged_non_buyers
+    select
+        customer_key,
+        'engaged_non_buyers' as segment_name
+    from segment_engaged_non_buyers
     union all
-    select customer_key, 'california_recent_buyers' as segment_name from segment_california_recent_buyers
+    select
+        customer_key,
+        'california_recent_buyers' as segment_name
+    from segment_california_recent_buyers
     union all
-    select customer_key, 'high_value' as segment_name from segment_high_value
+    select
+        customer_key,
+        'high_value' as segment_name
+    from segment_high_value
     union all
-    select customer_key, 'recent_high_value' as segment_name from segment_recent_high_value
+    select
+        customer_key,
+        'recent_high_value' as segment_name
+    from segment_recent_high_value
 
 )
 

@@ -2,7 +2,12 @@
     (PSI) of the segment's RFM-segment mix and lifecycle-stage mix against the previous build.
     PSI = sum over categories of (p_now - p_before) * ln(p_now / p_before), with shares of 0
     replaced by var segment_drift_min_share; null at the first build or when either build has
-    fewer than var segment_drift_min_members members (small segments swing by chance). Tests warn above var segment_drift_warn_psi and fail above segment_drift_fail_psi. -#}
+    fewer than var segment_drift_min_members members (small segments swing by chance). Tests warn
+    above var segment_drift_warn_psi and fail above segment_drift_fail_psi. -#}
+
+{%- set min_members = var('segment_drift_min_members') %}
+{%- set enough = 'member_counts.member_count >= ' ~ min_members
+    ~ ' and previous_counts.member_count >= ' ~ min_members %}
 
 with
 
@@ -40,7 +45,7 @@ shares as (
         category,
         as_of_date,
         cast(members as {{ segwh.type_double() }})
-        / sum(members) over (partition by segment_name, mix_dimension, as_of_date) as share
+        / sum(members) over (partition by segment_name, mix_dimension, as_of_date) as member_share
     from mix_log
 
 ),
@@ -72,8 +77,8 @@ compared as (
         segment_builds.segment_name,
         segment_builds.as_of_date,
         categories.mix_dimension,
-        current_shares.share as current_share,
-        previous_shares.share as previous_share
+        current_shares.member_share as current_share,
+        previous_shares.member_share as previous_share
     from segment_builds
     inner join categories
         on segment_builds.segment_name = categories.segment_name
@@ -125,11 +130,6 @@ member_counts as (
     group by segment_name, as_of_date
 
 ),
-
-{%- set enough -%}
-    member_counts.member_count >= {{ var('segment_drift_min_members') }}
-    and previous_counts.member_count >= {{ var('segment_drift_min_members') }}
-{%- endset %}
 
 final as (
 

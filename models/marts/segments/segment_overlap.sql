@@ -42,26 +42,37 @@ shared as (
 
 ),
 
-final as (
+with_union as (
 
     select
         pairs.segment_a,
         pairs.segment_b,
         pairs.members_a,
         pairs.members_b,
-        cast(coalesce(shared.shared_members, 0) as {{ dbt.type_bigint() }}) as shared_members,
-        cast(
-            case
-                when pairs.members_a + pairs.members_b - coalesce(shared.shared_members, 0) > 0
-                    then cast(coalesce(shared.shared_members, 0) as {{ segwh.type_double() }})
-                    / (pairs.members_a + pairs.members_b - coalesce(shared.shared_members, 0))
-                else 0
-            end as decimal(9, 6)
-        ) as jaccard_index
+        coalesce(shared.shared_members, 0) as shared_members,
+        pairs.members_a + pairs.members_b - coalesce(shared.shared_members, 0) as union_members
     from pairs
     left join shared
         on pairs.segment_a = shared.segment_a
         and pairs.segment_b = shared.segment_b
+
+),
+
+final as (
+
+    select
+        segment_a,
+        segment_b,
+        members_a,
+        members_b,
+        cast(shared_members as {{ dbt.type_bigint() }}) as shared_members,
+        cast(
+            case
+                when union_members > 0 then cast(shared_members as {{ segwh.type_double() }}) / union_members
+                else 0
+            end as decimal(9, 6)
+        ) as jaccard_index
+    from with_union
 
 )
 

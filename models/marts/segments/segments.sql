@@ -46,7 +46,7 @@ final as (
     select
         definitions.segment_name,
         definitions.segment_description,
-        definitions.owner,
+        definitions.segment_owner,
         definitions.tags,
         definitions.parent_segment,
         definitions.segment_path,
