@@ -44,9 +44,18 @@ def build(
         warehouse.close()
     _print_load(report)
 
+    quality_seconds: dict[str, float] = {}
+    code = _quality("raw", target, as_of, quality_seconds)
+    if code:
+        return code
+
     dbt_started = time.monotonic()
     dbt_runner.invoke(["build"], target, {"as_of_date": as_of})
     dbt_seconds = time.monotonic() - dbt_started
+
+    code = _quality("marts", target, as_of, quality_seconds)
+    if code:
+        return code
 
     warehouse = connect(target)
     try:
@@ -63,9 +72,28 @@ def build(
     print(f"  superseded    {superseded:>18,} raw rows (older versions and duplicate deliveries: staging.stg_superseded_rows)")
     print(f"  time          {time.monotonic() - started:>17.1f}s (load {report.seconds:.1f}s, dbt build {dbt_seconds:.1f}s)")
     if timings_file is not None:
-        timings = {"load raw files": report.seconds, "dbt build": dbt_seconds}
+        timings = {"load raw files": report.seconds, "dbt build": dbt_seconds,
+                   **{f"quality {stage}": seconds for stage, seconds in quality_seconds.items()}}
         timings_file.write_text(json.dumps(timings, indent=2) + "\n")
     return 0
+
+
+def _quality(stage: str, target: str, as_of: str, seconds: dict[str, float]) -> int:
+    """Run a stage of the quality gate; returns non-zero when an error-severity suite failed."""
+    from datetime import date
+
+    from segwh.quality.connection import SUPPORTED_TARGETS
+    from segwh.quality.runner import run_stage
+
+    if target not in SUPPORTED_TARGETS:
+        print(f"quality {stage}: skipped, the gate runs on {' and '.join(SUPPORTED_TARGETS)} (see README)")
+        return 0
+    started = time.monotonic()
+    code, _ = run_stage(stage, target, date.fromisoformat(as_of))
+    seconds[stage] = time.monotonic() - started
+    if code:
+        print(f"stopped: the {stage} quality gate failed (see the table above)")
+    return code
 
 
 def layer_counts(warehouse) -> list[LayerCount]:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Command line: `segwh generate | load | build | contract | segments | postgres | bench`."""
+"""Command line: `segwh generate | load | build | contract | segments | quality | postgres | bench`."""
 
 from __future__ import annotations
 
@@ -127,6 +127,16 @@ def cmd_segments(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_quality(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from segwh.quality.runner import run_stage
+
+    as_of = date.fromisoformat(args.as_of_date) if args.as_of_date else date.today()
+    code, _ = run_stage(args.stage, args.target, as_of, audience_table=args.table)
+    return code
+
+
 def cmd_postgres(args: argparse.Namespace) -> int:
     from segwh.local_postgres import LocalPostgres
 
@@ -178,6 +188,13 @@ def parser() -> argparse.ArgumentParser:
     segments_command = commands.add_parser("segments", help="check segments.yml (or --write its generated dbt files)")
     segments_command.add_argument("--write", action="store_true")
     segments_command.set_defaults(func=cmd_segments)
+
+    quality = commands.add_parser("quality", help="run a stage of the Great Expectations quality gate")
+    quality.add_argument("stage", choices=["raw", "marts", "activation"])
+    quality.add_argument("--target", default="duckdb")
+    quality.add_argument("--as-of-date", help="the build's as_of_date (default: today)")
+    quality.add_argument("--table", help="activation: the audience table to audit (default from quality.yml)")
+    quality.set_defaults(func=cmd_quality)
 
     postgres = commands.add_parser("postgres", help="start or stop the local PostgreSQL server")
     postgres.add_argument("action", choices=["start", "stop"])

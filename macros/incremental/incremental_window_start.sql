@@ -14,21 +14,16 @@
     {%- set query -%}
         with
 
-        high_water_mark as (
-
-            select max(arrived_at) as last_arrived_at
-            from {{ relation }}
-
-        ),
-
         arrived as (
 
-            select min(cast(source_rows.occurred_at as date)) as first_new_date
-            from {{ source_relation }} as source_rows
-            cross join high_water_mark
+            -- a scalar subquery, not a join: PostgreSQL then reads the high-water mark once
+            select min(cast(occurred_at as date)) as first_new_date
+            from {{ source_relation }}
             where
-                high_water_mark.last_arrived_at is null
-                or coalesce(source_rows.received_at, source_rows.occurred_at) > high_water_mark.last_arrived_at
+                coalesce(received_at, occurred_at) > coalesce(
+                    (select max(arrived_at) from {{ relation }}),
+                    cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+                )
 
         ),
 

@@ -1,0 +1,233 @@
+"""Expectation suites as code. Each suite validates one table; the JSON under gx/ is regenerated
+from here on every run. Thresholds come from quality.yml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import yaml
+
+from segwh import targets
+from segwh.quality.connection import regex_match, timestamp_text_prefix
+
+CONFIG_FILE = targets.PROJECT_DIR / "quality.yml"
+EMAIL_PATTERN = "[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z][a-z]+"  # no braces: {batch} is substituted
+AMOUNT_PATTERN = "[0-9]+([.][0-9]+)?"
+LIFECYCLE_STAGES = ["new", "prospect", "churned", "dormant", "loyal", "active"]
+RFM_SEGMENTS = ["hibernating", "at_risk", "cannot_lose_them", "about_to_sleep", "need_attention",
+                "loyal_customers", "promising", "potential_loyalists", "new_customers", "champions"]
+
+RAW_REQUIRED_COLUMNS = {
+    "orders": ["order_id", "ordered_at", "amount"],
+    "customers": ["customer_id"],
+    "web_events": ["event_id", "event_type", "occurred_at"],
+    "email_events": ["message_id", "email", "event_type", "occurred_at"],
+    "consent_events": ["channel", "purpose", "status", "occurred_at"],
+}
+RAW_TIME_COLUMNS = {"orders": "ordered_at", "web_events": "occurred_at", "email_events": "occurred_at",
+                    "consent_events": "occurred_at"}
+RAW_EMAIL_COLUMNS = {"customers": "email", "orders": "email"}
+
+
+@dataclass
+class Suite:
+    name: str  # stage.table
+    schema: str
+    table: str
+    severity: str
+    expectations: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class History:
+    """What earlier runs recorded: row counts per (suite, as_of weekday) and lifecycle shares."""
+
+    row_counts: list[tuple[str, date, float]] = field(default_factory=list)  # suite, as_of_date, rows
+    lifecycle_shares: dict[str, float] = field(default_factory=dict)
+
+
+def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+def _gx() -> Any:
+    import great_expectations as gx
+
+    return gx
+
+
+def volume_band(history: History, suite_name: str, as_of: date, volume: dict[str, Any]) -> tuple[int, int] | None:
+    """The row-count band learned from earlier runs, or None while there are too few of them."""
+    earlier = [(day, rows) for name, day, rows in history.row_counts if name == suite_name and day < as_of]
+    same_weekday = [rows for day, rows in earlier if day.weekday() == as_of.weekday()]
+    counts = same_weekday if len(same_weekday) >= volume["weekday_history_runs"] else [rows for _, rows in earlier]
+    if len(counts) < volume["min_history_runs"]:
+        return None
+    tolerance = float(volume["tolerance"])
+    return int(min(counts) * (1 - tolerance)), int(max(counts) * (1 + tolerance)) + 1
+
+
+def raw_suites(target: str, tables: list[str], as_of: date, history: History, config: dict[str, Any]) -> list[Suite]:
+    gx = _gx()
+    settings = config["raw"]
+    end = as_of + timedelta(days=1)
+    future_limit = f"{end.isoformat()} 00:00:00"
+    suites = []
+    for table in tables:
+        suite = Suite(f"raw.{table}", "raw", table, settings["severity"])
+        for column in RAW_REQUIRED_COLUMNS.get(table, []):
+            suite.expectations.append(gx.expectations.ExpectColumnToExist(column=column))
+        band = volume_band(history, suite.name, as_of, settings["volume"])
+        if band is None:
+            # no history yet: the required table must not be empty; the counts become history
+            minimum = 1 if table == "orders" else 0
+            suite.expectations.append(gx.expectations.ExpectTableRowCountToBeBetween(min_value=minimum))
+        else:
+            suite.expectations.append(gx.expectations.ExpectTableRowCountToBeBetween(min_value=band[0], max_value=band[1]))
+        if table in RAW_EMAIL_COLUMNS:
+            column = RAW_EMAIL_COLUMNS[table]
+            invalid = f"{column} is not null and not {regex_match(target, f'lower(trim({column}))', EMAIL_PATTERN)}"
+            suite.expectations.append(_share_at_most(
+                f"invalid_{column}", column, invalid, f"{column} is not null", 1 - float(settings["email_valid_mostly"]),
+                f"at least {settings['email_valid_mostly']:.0%} of non-empty {column} values are valid addresses"))
+        if table == "orders":
+            invalid = f"amount is null or not {regex_match(target, 'trim(amount)', AMOUNT_PATTERN)}"
+            suite.expectations.append(_share_at_most(
+                "invalid_amount", "amount", invalid, "1 = 1", 1 - float(settings["amount_valid_mostly"]),
+                f"at least {settings['amount_valid_mostly']:.0%} of order amounts are non-negative numbers"))
+        if table in RAW_TIME_COLUMNS:
+            column = RAW_TIME_COLUMNS[table]
+            hours = int(settings["future_tolerance_hours"])
+            limit = f"{(end + timedelta(hours=hours)).isoformat()} 00:00:00"[:19] if hours % 24 == 0 else future_limit
+            future = f"{timestamp_text_prefix(column)} >= '{limit}'"
+            suite.expectations.append(_share_at_most(
+                f"future_{column}", column, future, f"{column} is not null", 1 - float(settings["not_future_mostly"]),
+                f"at least {settings['not_future_mostly']:.1%} of {column} values are not after as_of_date "
+                f"plus {hours} hours"))
+        max_days = settings["freshness_max_days"].get(table)
+        if max_days is not None:
+            column = RAW_TIME_COLUMNS[table]
+            oldest_fresh = (as_of - timedelta(days=int(max_days))).isoformat()
+            suite.expectations.append(gx.expectations.UnexpectedRowsExpectation(
+                description=f"stale: the newest {column} is at least {oldest_fresh} ({max_days} days before as_of_date)",
+                unexpected_rows_query=(
+                    f"select newest from (select max({timestamp_text_prefix(column)}) as newest from {{batch}} "
+                    f"where {timestamp_text_prefix(column)} < '{future_limit}') as freshness "
+                    f"where newest < '{oldest_fresh}'"
+                ),
+            ))
+        suites.append(suite)
+    return suites
+
+
+def _share_at_most(label: str, column: str, condition: str, population: str, max_share: float, description: str) -> Any:
+    """Rows meeting `condition`, reported only when they are more than `max_share` of `population`
+    (the `mostly` of a regex or range expectation, written as SQL)."""
+    gx = _gx()
+    query = (
+        f"select {column} from {{batch}} where {condition} and ("
+        f"select sum(case when {condition} then 1 else 0 end) from {{batch}}) > {max_share} * ("
+        f"select count(*) from {{batch}} where {population})"
+    )
+    return gx.expectations.UnexpectedRowsExpectation(description=f"{label}: {description}", unexpected_rows_query=query)
+
+
+def marts_suites(history: History, config: dict[str, Any]) -> list[Suite]:
+    gx = _gx()
+    severity = config["marts"]["severity"]
+    profile = Suite("marts.customer_profile", "marts", "customer_profile", severity, [
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="customer_key"),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="customer_key"),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="lifecycle_stage", value_set=LIFECYCLE_STAGES),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="engagement_level", value_set=["high", "medium", "low", "none"]),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="net_revenue", min_value=0),
+    ])
+    if history.lifecycle_shares:
+        max_jump = float(config["marts"]["lifecycle_share_max_jump"])
+        previous = " union all ".join(
+            f"select '{stage}' as lifecycle_stage, {share} as previous_share" for stage, share in history.lifecycle_shares.items()
+        )
+        profile.expectations.append(gx.expectations.UnexpectedRowsExpectation(
+            description=f"lifecycle_share_jump: no stage's share of customers moves more than {max_jump:.0%} since the previous run",
+            unexpected_rows_query=(
+                "select coalesce(now_shares.lifecycle_stage, previous_shares.lifecycle_stage) as lifecycle_stage "
+                "from (select lifecycle_stage, count(*) * 1.0 / sum(count(*)) over () as share from {batch} "
+                "group by lifecycle_stage) as now_shares "
+                f"full outer join ({previous}) as previous_shares "
+                "on now_shares.lifecycle_stage = previous_shares.lifecycle_stage "
+                f"where abs(coalesce(now_shares.share, 0) - coalesce(previous_shares.previous_share, 0)) > {max_jump}"
+            ),
+        ))
+    rfm = Suite("marts.customer_rfm", "marts", "customer_rfm", severity, [
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="customer_key"),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="customer_key"),
+        *[gx.expectations.ExpectColumnValuesToBeBetween(column=column, min_value=1, max_value=5)
+          for column in ("r_score", "f_score", "m_score")],
+        *[gx.expectations.ExpectColumnValuesToNotBeNull(column=column) for column in ("r_score", "f_score", "m_score")],
+        gx.expectations.ExpectColumnValuesToBeInSet(column="rfm_segment", value_set=RFM_SEGMENTS),
+        gx.expectations.ExpectColumnValuesToBeBetween(column="monetary", min_value=0),
+    ])
+    membership = Suite("marts.segment_membership", "marts", "segment_membership", severity, [
+        gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["customer_key", "segment_name"]),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="customer_key"),
+    ])
+    return [profile, rfm, membership]
+
+
+def activation_suites(target: str, audience_table: str, as_of: date, config: dict[str, Any]) -> list[Suite]:
+    """Consent rules on the audience, checked independently of the models that built it, from
+    the staged consent, ESP and erasure facts (an email is judged by its own latest events)."""
+    gx = _gx()
+    settings = config["activation"]
+    schema, table = audience_table.split(".", 1)
+    roles = ", ".join(f"'{part}'" for part in settings["role_local_parts"])
+    domains = ", ".join(f"'{domain}'" for domain in settings["test_domains"])
+    latest_consent = (
+        "select email, consent_status, consent_method from ("
+        "select lower(email) as email, consent_status, consent_method, row_number() over ("
+        "partition by lower(email) order by occurred_at desc, raw_row_number desc) as recency "
+        "from staging.stg_consent__events where channel = 'email' and purpose = 'marketing' and email is not null"
+        ") as ranked where recency = 1"
+    )
+    suite = Suite(f"activation.{table}", schema, table, settings["severity"], [
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="email"),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="email"),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="customer_key"),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="customer_key"),
+        gx.expectations.UnexpectedRowsExpectation(
+            description="invalid_email: every address is syntactically valid",
+            unexpected_rows_query=f"select email from {{batch}} where not {regex_match(target, 'email', EMAIL_PATTERN)}"),
+        gx.expectations.UnexpectedRowsExpectation(
+            description="role_or_test_address: no role (noreply@, info@, ...) or test addresses",
+            unexpected_rows_query=(
+                f"select email from {{batch}} where split_part(email, '@', 1) in ({roles}) "
+                f"or split_part(email, '@', 2) in ({domains}) or split_part(email, '@', 1) like 'test%'")),
+        gx.expectations.UnexpectedRowsExpectation(
+            description="no_consent: the latest email marketing consent is granted and double opt-in confirmed",
+            unexpected_rows_query=(
+                f"select audience.email from {{batch}} as audience left join ({latest_consent}) as consent "
+                "on audience.email = consent.email where consent.email is null or consent.consent_status <> 'granted' "
+                "or consent.consent_method = 'double_opt_in_pending'")),
+        gx.expectations.UnexpectedRowsExpectation(
+            description="suppressed: no unsubscribe, complaint or hard bounce after the latest consent",
+            unexpected_rows_query=(
+                "select audience.email from {batch} as audience "
+                "inner join staging.stg_esp__email_events as esp on audience.email = esp.email "
+                "left join (select lower(email) as email, max(occurred_at) as granted_at from staging.stg_consent__events "
+                "where channel = 'email' and purpose = 'marketing' and consent_status = 'granted' group by lower(email)) "
+                "as grants on audience.email = grants.email "
+                "where (esp.event_type in ('unsubscribe', 'complaint') "
+                "or (esp.event_type = 'bounce' and esp.bounce_type = 'hard')) "
+                "and (grants.granted_at is null or esp.occurred_at >= grants.granted_at or esp.event_type = 'complaint')")),
+        gx.expectations.UnexpectedRowsExpectation(
+            description="erased: nobody who asked to be erased",
+            unexpected_rows_query=(
+                "select audience.email from {batch} as audience inner join staging.stg_privacy__erasure_requests as erasure "
+                "on (erasure.identifier_type = 'email' and erasure.identifier_value = audience.email) "
+                "or (erasure.identifier_type = 'customer_id' and erasure.identifier_value = audience.customer_key)")),
+    ])
+    return [suite]

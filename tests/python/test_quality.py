@@ -1,0 +1,176 @@
+"""The Great Expectations quality gate catches planted violations with the right counts, lets the
+clean demo through, and records every result in the warehouse. Raw checks run on hand-made files
+in a throw-away DuckDB file; the marts and activation checks run on the real builds (DuckDB and
+PostgreSQL: the gate does not run on Spark)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from conftest import Build
+from segwh.loader import load
+from segwh.quality.runner import Outcome, run_stage
+from segwh.warehouse import DuckDBWarehouse
+
+ORDERS_HEADER = "order_id,customer_id,email,ordered_at,amount,status\n"
+CUSTOMERS_HEADER = "customer_id,email,first_name,signed_up_at\n"
+END = date(2026, 3, 31)
+
+
+def failed(outcomes: list[Outcome], suite: str, label: str) -> Outcome | None:
+    for outcome in outcomes:
+        name = outcome.description.split(":")[0] if outcome.expectation == "unexpected_rows_expectation" else outcome.expectation
+        if outcome.suite == suite and name == label and not outcome.success:
+            return outcome
+    return None
+
+
+@pytest.fixture()
+def raw_warehouse(tmp_path: Path) -> Iterator[Path]:
+    previous = os.environ.get("DUCKDB_PATH")
+    os.environ["DUCKDB_PATH"] = str(tmp_path / "raw_gate.duckdb")
+    yield tmp_path
+    if previous is None:
+        del os.environ["DUCKDB_PATH"]
+    else:
+        os.environ["DUCKDB_PATH"] = previous
+
+
+def write_files(folder: Path, orders: int, malformed_emails: int, newest: date = END) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    order_lines = [
+        f"O{index:05d},C{index % 50:04d},,{(newest - timedelta(days=index % 20)).isoformat()} 10:00:00,{10 + index}.50,completed\n"
+        for index in range(orders)
+    ]
+    (folder / "orders.csv").write_text(ORDERS_HEADER + "".join(order_lines))
+    customer_lines = []
+    for index in range(100):
+        email = "not an email" if index < malformed_emails else f"person{index}@example-shop.com"
+        customer_lines.append(f"C{index:04d},{email},Name{index},2025-01-01 10:00:00\n")
+    (folder / "customers.csv").write_text(CUSTOMERS_HEADER + "".join(customer_lines))
+    return folder
+
+
+def load_and_check(folder: Path, as_of: date) -> tuple[int, list[Outcome]]:
+    warehouse = DuckDBWarehouse()
+    try:
+        load(folder, warehouse)
+    finally:
+        warehouse.close()
+    return run_stage("raw", "duckdb", as_of, show=False)
+
+
+def test_five_percent_malformed_emails_fail_the_raw_gate_with_their_count(raw_warehouse: Path) -> None:
+    code, outcomes = load_and_check(write_files(raw_warehouse / "bad", 100, malformed_emails=5), END)
+    outcome = failed(outcomes, "raw.customers", "invalid_email")
+    assert code == 1 and outcome is not None
+    assert int(outcome.unexpected_count or 0) == 5
+    assert "not an email" in outcome.examples
+    # one malformed address in a hundred is within the 98% threshold
+    code, outcomes = load_and_check(write_files(raw_warehouse / "fine", 100, malformed_emails=1), END)
+    assert failed(outcomes, "raw.customers", "invalid_email") is None
+    assert code == 0, [outcome for outcome in outcomes if not outcome.success]
+
+
+def test_a_truncated_orders_file_fails_the_volume_band(raw_warehouse: Path) -> None:
+    for days_back in (3, 2, 1):
+        code, _ = load_and_check(write_files(raw_warehouse / f"day{days_back}", 100, 0, END - timedelta(days=days_back)),
+                                 END - timedelta(days=days_back))
+        assert code == 0
+    code, outcomes = load_and_check(write_files(raw_warehouse / "truncated", 40, 0), END)
+    outcome = failed(outcomes, "raw.orders", "expect_table_row_count_to_be_between")
+    assert code == 1 and outcome is not None
+    assert outcome.observed_value == "40"
+    # the customers file kept its size: no volume alarm there
+    assert failed(outcomes, "raw.customers", "expect_table_row_count_to_be_between") is None
+
+
+def test_a_stale_source_fails_freshness(raw_warehouse: Path) -> None:
+    folder = write_files(raw_warehouse / "stale", 100, 0, newest=END - timedelta(days=10))
+    code, outcomes = load_and_check(folder, END)
+    outcome = failed(outcomes, "raw.orders", "stale")
+    assert code == 1 and outcome is not None
+    assert outcome.examples and outcome.examples[0].startswith((END - timedelta(days=10)).isoformat())
+    code, outcomes = load_and_check(folder, END - timedelta(days=10))
+    assert failed(outcomes, "raw.orders", "stale") is None
+
+
+def _gate_targets(built: Build) -> None:
+    if built.target == "spark":
+        pytest.skip("the quality gate runs on DuckDB and PostgreSQL (README: quality gate)")
+
+
+def test_the_clean_build_passes_the_marts_gate_and_is_recorded(built: Build) -> None:
+    _gate_targets(built)
+    before = built.scalar("select count(*) from quality.quality_results") if "quality_results" in built.warehouse.relations("quality") else 0
+    code, outcomes = run_stage("marts", built.target, date.fromisoformat(built.as_of_date), show=False)
+    assert code == 0, [outcome for outcome in outcomes if not outcome.success]
+    after = built.scalar("select count(*) from quality.quality_results")
+    assert after - before == len(outcomes) > 10
+    assert built.scalar("select count(distinct run_id) from quality.quality_results where stage = 'marts'") >= 1
+
+
+def test_an_r_score_of_six_fails_the_marts_gate(built: Build) -> None:
+    _gate_targets(built)
+    built.warehouse.execute(
+        "insert into marts.customer_rfm (customer_key, rfm_cell, rfm_segment, recency_days, frequency, monetary, "
+        "r_score, f_score, m_score) values ('planted-six', '611', 'champions', 1, 1, 1.00, 6, 1, 1)"
+    )
+    try:
+        code, outcomes = run_stage("marts", built.target, date.fromisoformat(built.as_of_date), show=False)
+    finally:
+        built.warehouse.execute("delete from marts.customer_rfm where customer_key = 'planted-six'")
+    failures = [outcome for outcome in outcomes if not outcome.success]
+    assert code == 1
+    assert [(outcome.suite, outcome.expectation, outcome.unexpected_count) for outcome in failures] == [
+        ("marts.customer_rfm", "expect_column_values_to_be_between", 1)
+    ]
+
+
+def test_an_unsubscribed_person_in_the_audience_fails_the_activation_gate(built: Build) -> None:
+    _gate_targets(built)
+    unsubscribed = built.scalar(
+        """
+        select min(esp.email) from staging.stg_esp__email_events as esp
+        where esp.event_type = 'unsubscribe' and not exists (
+            select 1 from staging.stg_consent__events as regrant
+            where regrant.email = esp.email and regrant.consent_status = 'granted' and regrant.occurred_at > esp.occurred_at
+        )
+        """
+    )
+    consented = built.scalar(
+        """
+        select min(consent.email) from staging.stg_consent__events as consent
+        where consent.channel = 'email' and consent.purpose = 'marketing' and consent.consent_status = 'granted'
+            and consent.consent_method = 'double_opt_in_confirmed'
+            and consent.email not like 'test%' and consent.email not like 'info@%'
+            and consent.email not in (select esp.email from staging.stg_esp__email_events as esp
+                                      where esp.event_type in ('unsubscribe', 'complaint', 'bounce'))
+            and consent.email not in (select later.email from staging.stg_consent__events as later
+                                      where later.consent_status = 'withdrawn' and later.email is not null)
+            and consent.email not in (select erasure.identifier_value from staging.stg_privacy__erasure_requests as erasure)
+        """
+    )
+    assert unsubscribed and consented
+    built.warehouse.execute("create schema if not exists activation")
+    built.warehouse.execute("drop table if exists activation.audience_under_test")
+    built.warehouse.execute(
+        "create table activation.audience_under_test as "
+        f"select 'key-consented' as customer_key, '{consented}' as email union all "
+        f"select 'key-unsubscribed' as customer_key, '{unsubscribed}' as email"
+    )
+    try:
+        code, outcomes = run_stage("activation", built.target, date.fromisoformat(built.as_of_date),
+                                   audience_table="activation.audience_under_test", show=False)
+    finally:
+        built.warehouse.execute("drop table activation.audience_under_test")
+    outcome = failed(outcomes, "activation.audience_under_test", "suppressed")
+    assert code == 1 and outcome is not None
+    assert int(outcome.unexpected_count or 0) == 1
+    assert outcome.examples == [unsubscribed]
+    assert failed(outcomes, "activation.audience_under_test", "erased") is None
