@@ -68,6 +68,10 @@ def context(work_root: Path = GX_WORK_ROOT) -> Any:
     import great_expectations as gx
 
     (work_root / "gx").mkdir(parents=True, exist_ok=True)
+    # suites, validation definitions and checkpoints are regenerated from code on every run;
+    # validation results and Data Docs (gx/uncommitted) are kept as history
+    for generated in ("expectations", "validation_definitions", "checkpoints"):
+        shutil.rmtree(work_root / "gx" / generated, ignore_errors=True)
     shutil.copyfile(GX_TEMPLATE, work_root / "gx" / "great_expectations.yml")
     return gx.get_context(mode="file", project_root_dir=str(work_root))
 
@@ -112,3 +116,11 @@ def release(datasource: Any) -> None:
         datasource.get_engine().dispose()
     except Exception:  # noqa: BLE001
         pass
+
+
+def batch(target: str, alias: str) -> str:
+    """The `{batch}` of an UnexpectedRowsExpectation query under `alias`. Great Expectations
+    substitutes an aliased subquery on DuckDB and an unaliased one on PostgreSQL."""
+    if target == "duckdb":
+        return "(select * from {batch}) as " + alias
+    return "{batch} as " + alias

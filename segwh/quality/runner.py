@@ -108,7 +108,7 @@ def _run(stage: str, target: str, as_of: date, audience_table: str | None, show:
     if stage == "raw":
         stage_suites = suites.raw_suites(target, existing_tables(warehouse, "raw"), as_of, history, config)
     elif stage == "marts":
-        stage_suites = suites.marts_suites(history, config)
+        stage_suites = suites.marts_suites(target, history, config)
     elif stage == "activation":
         table = audience_table or config["activation"]["audience_table"]
         stage_suites = suites.activation_suites(target, table, as_of, config)
@@ -154,7 +154,10 @@ def _run(stage: str, target: str, as_of: date, audience_table: str | None, show:
             observed = details.get("observed_value")
             examples = list(details.get("partial_unexpected_list") or [])
             unexpected_count = details.get("unexpected_count")
-            if item.expectation_config.type == "unexpected_rows_expectation":
+            error = _exception_message(item)
+            if error:
+                examples = [f"could not run: {error}"]
+            elif item.expectation_config.type == "unexpected_rows_expectation":
                 rows = (details.get("details") or {}).get("unexpected_rows") or []
                 examples = [list(row.values())[0] if isinstance(row, dict) else row for row in rows[:5]]
                 unexpected_count = observed
@@ -177,6 +180,17 @@ def _run(stage: str, target: str, as_of: date, audience_table: str | None, show:
     if show:
         _print(stage, outcomes, str(context.root_directory))
     return (1 if failed_errors else 0), outcomes
+
+
+def _exception_message(item: Any) -> str:
+    info = getattr(item, "exception_info", None) or {}
+    if isinstance(info, dict):
+        if info.get("raised_exception"):
+            return str(info.get("exception_message", ""))[:300]
+        for value in info.values():
+            if isinstance(value, dict) and value.get("raised_exception"):
+                return str(value.get("exception_message", ""))[:300]
+    return ""
 
 
 def _describe(config: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from segwh import targets
-from segwh.quality.connection import regex_match, timestamp_text_prefix
+from segwh.quality.connection import batch, regex_match, timestamp_text_prefix
 
 CONFIG_FILE = targets.PROJECT_DIR / "quality.yml"
 EMAIL_PATTERN = "[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z][a-z]+"  # no braces: {batch} is substituted
@@ -92,12 +92,12 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
             column = RAW_EMAIL_COLUMNS[table]
             invalid = f"{column} is not null and not {regex_match(target, f'lower(trim({column}))', EMAIL_PATTERN)}"
             suite.expectations.append(_share_at_most(
-                f"invalid_{column}", column, invalid, f"{column} is not null", 1 - float(settings["email_valid_mostly"]),
+                target, f"invalid_{column}", column, invalid, f"{column} is not null", 1 - float(settings["email_valid_mostly"]),
                 f"at least {settings['email_valid_mostly']:.0%} of non-empty {column} values are valid addresses"))
         if table == "orders":
             invalid = f"amount is null or not {regex_match(target, 'trim(amount)', AMOUNT_PATTERN)}"
             suite.expectations.append(_share_at_most(
-                "invalid_amount", "amount", invalid, "1 = 1", 1 - float(settings["amount_valid_mostly"]),
+                target, "invalid_amount", "amount", invalid, "1 = 1", 1 - float(settings["amount_valid_mostly"]),
                 f"at least {settings['amount_valid_mostly']:.0%} of order amounts are non-negative numbers"))
         if table in RAW_TIME_COLUMNS:
             column = RAW_TIME_COLUMNS[table]
@@ -105,7 +105,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
             limit = f"{(end + timedelta(hours=hours)).isoformat()} 00:00:00"[:19] if hours % 24 == 0 else future_limit
             future = f"{timestamp_text_prefix(column)} >= '{limit}'"
             suite.expectations.append(_share_at_most(
-                f"future_{column}", column, future, f"{column} is not null", 1 - float(settings["not_future_mostly"]),
+                target, f"future_{column}", column, future, f"{column} is not null", 1 - float(settings["not_future_mostly"]),
                 f"at least {settings['not_future_mostly']:.1%} of {column} values are not after as_of_date "
                 f"plus {hours} hours"))
         max_days = settings["freshness_max_days"].get(table)
@@ -115,7 +115,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
             suite.expectations.append(gx.expectations.UnexpectedRowsExpectation(
                 description=f"stale: the newest {column} is at least {oldest_fresh} ({max_days} days before as_of_date)",
                 unexpected_rows_query=(
-                    f"select newest from (select max({timestamp_text_prefix(column)}) as newest from {{batch}} "
+                    f"select newest from (select max({timestamp_text_prefix(column)}) as newest from {batch(target, 'batch_rows')} "
                     f"where {timestamp_text_prefix(column)} < '{future_limit}') as freshness "
                     f"where newest < '{oldest_fresh}'"
                 ),
@@ -124,19 +124,21 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
     return suites
 
 
-def _share_at_most(label: str, column: str, condition: str, population: str, max_share: float, description: str) -> Any:
+def _share_at_most(target: str, label: str, column: str, condition: str, population: str, max_share: float,
+                   description: str) -> Any:
     """Rows meeting `condition`, reported only when they are more than `max_share` of `population`
     (the `mostly` of a regex or range expectation, written as SQL)."""
     gx = _gx()
+    rows = batch(target, "batch_rows")
     query = (
-        f"select {column} from {{batch}} where {condition} and ("
-        f"select sum(case when {condition} then 1 else 0 end) from {{batch}}) > {max_share} * ("
-        f"select count(*) from {{batch}} where {population})"
+        f"select {column} from {rows} where {condition} and ("
+        f"select sum(case when {condition} then 1 else 0 end) from {rows}) > {max_share} * ("
+        f"select count(*) from {rows} where {population})"
     )
     return gx.expectations.UnexpectedRowsExpectation(description=f"{label}: {description}", unexpected_rows_query=query)
 
 
-def marts_suites(history: History, config: dict[str, Any]) -> list[Suite]:
+def marts_suites(target: str, history: History, config: dict[str, Any]) -> list[Suite]:
     gx = _gx()
     severity = config["marts"]["severity"]
     profile = Suite("marts.customer_profile", "marts", "customer_profile", severity, [
@@ -155,7 +157,8 @@ def marts_suites(history: History, config: dict[str, Any]) -> list[Suite]:
             description=f"lifecycle_share_jump: no stage's share of customers moves more than {max_jump:.0%} since the previous run",
             unexpected_rows_query=(
                 "select coalesce(now_shares.lifecycle_stage, previous_shares.lifecycle_stage) as lifecycle_stage "
-                "from (select lifecycle_stage, count(*) * 1.0 / sum(count(*)) over () as share from {batch} "
+                "from (select lifecycle_stage, count(*) * 1.0 / sum(count(*)) over () as share from "
+                + batch(target, "batch_rows") + " "
                 "group by lifecycle_stage) as now_shares "
                 f"full outer join ({previous}) as previous_shares "
                 "on now_shares.lifecycle_stage = previous_shares.lifecycle_stage "
@@ -200,22 +203,22 @@ def activation_suites(target: str, audience_table: str, as_of: date, config: dic
         gx.expectations.ExpectColumnValuesToBeUnique(column="customer_key"),
         gx.expectations.UnexpectedRowsExpectation(
             description="invalid_email: every address is syntactically valid",
-            unexpected_rows_query=f"select email from {{batch}} where not {regex_match(target, 'email', EMAIL_PATTERN)}"),
+            unexpected_rows_query=f"select email from {batch(target, 'batch_rows')} where not {regex_match(target, 'email', EMAIL_PATTERN)}"),
         gx.expectations.UnexpectedRowsExpectation(
             description="role_or_test_address: no role (noreply@, info@, ...) or test addresses",
             unexpected_rows_query=(
-                f"select email from {{batch}} where split_part(email, '@', 1) in ({roles}) "
+                f"select email from {batch(target, 'batch_rows')} where split_part(email, '@', 1) in ({roles}) "
                 f"or split_part(email, '@', 2) in ({domains}) or split_part(email, '@', 1) like 'test%'")),
         gx.expectations.UnexpectedRowsExpectation(
             description="no_consent: the latest email marketing consent is granted and double opt-in confirmed",
             unexpected_rows_query=(
-                f"select audience.email from {{batch}} as audience left join ({latest_consent}) as consent "
+                f"select audience.email from {batch(target, 'audience')} left join ({latest_consent}) as consent "
                 "on audience.email = consent.email where consent.email is null or consent.consent_status <> 'granted' "
                 "or consent.consent_method = 'double_opt_in_pending'")),
         gx.expectations.UnexpectedRowsExpectation(
             description="suppressed: no unsubscribe, complaint or hard bounce after the latest consent",
             unexpected_rows_query=(
-                "select audience.email from {batch} as audience "
+                f"select audience.email from {batch(target, 'audience')} "
                 "inner join staging.stg_esp__email_events as esp on audience.email = esp.email "
                 "left join (select lower(email) as email, max(occurred_at) as granted_at from staging.stg_consent__events "
                 "where channel = 'email' and purpose = 'marketing' and consent_status = 'granted' group by lower(email)) "
@@ -226,7 +229,8 @@ def activation_suites(target: str, audience_table: str, as_of: date, config: dic
         gx.expectations.UnexpectedRowsExpectation(
             description="erased: nobody who asked to be erased",
             unexpected_rows_query=(
-                "select audience.email from {batch} as audience inner join staging.stg_privacy__erasure_requests as erasure "
+                f"select audience.email from {batch(target, 'audience')} "
+                "inner join staging.stg_privacy__erasure_requests as erasure "
                 "on (erasure.identifier_type = 'email' and erasure.identifier_value = audience.email) "
                 "or (erasure.identifier_type = 'customer_id' and erasure.identifier_value = audience.customer_key)")),
     ])

@@ -129,7 +129,7 @@ def test_an_r_score_of_six_fails_the_marts_gate(built: Build) -> None:
     assert code == 1
     assert [(outcome.suite, outcome.expectation, outcome.unexpected_count) for outcome in failures] == [
         ("marts.customer_rfm", "expect_column_values_to_be_between", 1)
-    ]
+    ], [(outcome.description[:40], outcome.examples) for outcome in failures]
 
 
 def test_an_unsubscribed_person_in_the_audience_fails_the_activation_gate(built: Build) -> None:
