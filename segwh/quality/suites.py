@@ -17,6 +17,8 @@ from segwh.quality.connection import batch, regex_match, timestamp_text_prefix
 CONFIG_FILE = targets.PROJECT_DIR / "quality.yml"
 EMAIL_PATTERN = "[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z][a-z]+"  # no braces: {batch} is substituted
 AMOUNT_PATTERN = "[0-9]+([.][0-9]+)?"
+# the date part of an ISO-8601 timestamp (the contract's format; offsets and times may follow)
+ISO_DATE_PATTERN = "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]"
 LIFECYCLE_STAGES = ["new", "prospect", "churned", "dormant", "loyal", "active"]
 RFM_SEGMENTS = ["hibernating", "at_risk", "cannot_lose_them", "about_to_sleep", "need_attention",
                 "loyal_customers", "promising", "potential_loyalists", "new_customers", "champions"]
@@ -101,6 +103,11 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
                 f"at least {settings['amount_valid_mostly']:.0%} of order amounts are non-negative numbers"))
         if table in RAW_TIME_COLUMNS:
             column = RAW_TIME_COLUMNS[table]
+            unparseable = f"{column} is not null and not {regex_match(target, f'substr({column}, 1, 10)', ISO_DATE_PATTERN)}"
+            suite.expectations.append(_share_at_most(
+                target, f"unparseable_{column}", column, unparseable, f"{column} is not null",
+                1 - float(settings["timestamp_valid_mostly"]),
+                f"at least {settings['timestamp_valid_mostly']:.0%} of {column} values are ISO-8601 timestamps"))
             hours = int(settings["future_tolerance_hours"])
             limit = f"{(end + timedelta(hours=hours)).isoformat()} 00:00:00"[:19] if hours % 24 == 0 else future_limit
             future = f"{timestamp_text_prefix(column)} >= '{limit}'"
