@@ -345,12 +345,9 @@ def evaluate(node: Node, row: dict[str, Any], as_of: date) -> Any:
 
 
 def _comparable(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (int, float)):
+    """Numbers from the warehouse (int, float, Decimal) compare as Decimal, like SQL numerics."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Decimal(str(value))
-    if hasattr(value, "date") and callable(value.date) and hasattr(value, "hour"):
-        return value
     return value
 
 
@@ -604,10 +601,28 @@ def render_audience_model(segment: Segment) -> str:
     )
 
 
+def render_audience_docs(segments: list[Segment]) -> str:
+    """YAML documenting each per-segment view: its grain and columns."""
+    models = []
+    for segment in segments:
+        models.append({
+            "name": f"segment_{segment.name}",
+            "description": f"Segment {segment.path} ({GENERATED_NOTE}): {segment.description} One row per member "
+                           "(customer_key) who is not held out, with every column of customer_profile (documented "
+                           "there) plus entered_on.",
+            "columns": [
+                {"name": "customer_key", "description": "The person.", "data_tests": ["unique", "not_null"]},
+                {"name": "entered_on", "description": "Build date (as_of_date) the person's current spell began."},
+            ],
+        })
+    return f"# {GENERATED_NOTE}\n" + yaml.safe_dump({"version": 2, "models": models}, sort_keys=False, width=100)
+
+
 def generated_files(segments: list[Segment]) -> dict[Path, str]:
     files = {
         GENERATED_MEMBERS: render_members_model(segments),
         GENERATED_MACRO: render_definitions_macro(segments),
+        AUDIENCE_DIR / "_audiences__models.yml": render_audience_docs(segments),
     }
     for segment in segments:
         files[AUDIENCE_DIR / f"segment_{segment.name}.sql"] = render_audience_model(segment)

@@ -4,9 +4,8 @@ from here on every run. Thresholds come from quality.yml."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 import yaml
@@ -109,7 +108,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
                 1 - float(settings["timestamp_valid_mostly"]),
                 f"at least {settings['timestamp_valid_mostly']:.0%} of {column} values are ISO-8601 timestamps"))
             hours = int(settings["future_tolerance_hours"])
-            limit = f"{(end + timedelta(hours=hours)).isoformat()} 00:00:00"[:19] if hours % 24 == 0 else future_limit
+            limit = (datetime.combine(end, time.min) + timedelta(hours=hours)).isoformat(sep=" ")
             future = f"{timestamp_text_prefix(column)} >= '{limit}'"
             suite.expectations.append(_share_at_most(
                 target, f"future_{column}", column, future, f"{column} is not null", 1 - float(settings["not_future_mostly"]),
