@@ -50,7 +50,7 @@ lint: venv
 	$(BIN)/segwh contract
 	$(BIN)/segwh segments
 	@mkdir -p data
-	DUCKDB_PATH=$(CURDIR)/data/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
+	DUCKDB_PATH=$(CURDIR)/data/lint.duckdb SEGWH_ERASURE_SALT=lint-only-not-a-secret $(BIN)/sqlfluff lint models tests analyses
 
 test: venv $(if $(filter postgres,$(TEST_TARGETS)),postgres-binaries) lint
 	$(BIN)/python -m pytest tests/python --targets "$(TEST_TARGETS)"

@@ -7,10 +7,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from segwh import dbt_runner
+from segwh import dbt_runner, erasure, publish
 from segwh.cli import DEMO_DIR, _as_of_date, _print_load
 
-LAYERS = ("raw", "staging", "intermediate", "marts")
+LAYERS = ("raw", "staging", "intermediate", "marts", "activation", "privacy")
 
 
 @dataclass
@@ -43,6 +43,9 @@ def build(
     finally:
         warehouse.close()
     _print_load(report)
+    erasure_started = time.monotonic()
+    erasure.purge_and_log(target, as_of)
+    erasure_seconds = time.monotonic() - erasure_started
 
     quality_seconds: dict[str, float] = {}
     code = _quality("raw", target, as_of, quality_seconds)
@@ -57,11 +60,23 @@ def build(
     if code:
         return code
 
+    publish_started = time.monotonic()
+    code = publish.publish(target, as_of)
+    publish_seconds = time.monotonic() - publish_started
+    if code:
+        return code
+
     warehouse = connect(target)
     try:
         counts = layer_counts(warehouse)
         quarantined = warehouse.query("select count(*) from staging.stg_quarantined_rows")[0][0]
         superseded = warehouse.query("select count(*) from staging.stg_superseded_rows")[0][0]
+        erased = warehouse.query("select count(*) from privacy.erasure_log where identifier_type = 'customer_key'")[0][0]
+        purged = 0
+        if "erasure_purges" in warehouse.relations("privacy"):
+            purged = warehouse.query(
+                "select coalesce(sum(purged_rows), 0) from privacy.erasure_purges as purges "
+                "where raw_loaded_at = (select max(raw_loaded_at) from raw.orders)")[0][0]
     finally:
         warehouse.close()
     print()
@@ -70,9 +85,11 @@ def build(
         print(f"  {count.layer:<13} {count.relations:>3} relations {count.rows:>14,} rows")
     print(f"  quarantined   {quarantined:>18,} raw rows (staging.stg_quarantined_rows, by reason code)")
     print(f"  superseded    {superseded:>18,} raw rows (older versions and duplicate deliveries: staging.stg_superseded_rows)")
+    print(f"  erased        {erased:>18,} people so far (privacy.erasure_log); {purged:,} raw rows purged from this load")
     print(f"  time          {time.monotonic() - started:>17.1f}s (load {report.seconds:.1f}s, dbt build {dbt_seconds:.1f}s)")
     if timings_file is not None:
-        timings = {"load raw files": report.seconds, "dbt build": dbt_seconds,
+        timings = {"load raw files": report.seconds, "erasure": erasure_seconds, "dbt build": dbt_seconds,
+                   "audit and publish": publish_seconds,
                    **{f"quality {stage}": seconds for stage, seconds in quality_seconds.items()}}
         timings_file.write_text(json.dumps(timings, indent=2) + "\n")
     return 0

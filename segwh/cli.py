@@ -1,4 +1,4 @@
-"""Command line: `segwh generate | load | build | contract | segments | quality | postgres | bench`."""
+"""Command line: `segwh generate | load | build | publish | contract | segments | quality | postgres | bench`."""
 
 from __future__ import annotations
 
@@ -75,6 +75,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         demo_customers=args.customers,
         timings_file=Path(args.timings_file) if args.timings_file else None,
     )
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from segwh.publish import publish
+
+    as_of = date.fromisoformat(args.as_of_date).isoformat()
+    return publish(args.target, as_of, dry_run=args.dry_run)
 
 
 def cmd_contract(args: argparse.Namespace) -> int:
@@ -180,6 +187,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--customers", type=int, default=DEMO_CUSTOMERS, help="size of the demo data when generated")
     build.add_argument("--timings-file", help="write the seconds of each stage to this JSON file")
     build.set_defaults(func=cmd_build)
+
+    publish = commands.add_parser("publish", help="audit the built ESP audience and publish it (or --dry-run: print the changes)")
+    publish.add_argument("--target", choices=targets.TARGETS, default="duckdb")
+    publish.add_argument("--as-of-date", required=True, help="the as_of_date the audience was built for")
+    publish.add_argument("--dry-run", action="store_true", help="audit and print the change summary only")
+    publish.set_defaults(func=cmd_publish)
 
     contract = commands.add_parser("contract", help="check (or --write) the README and dbt sources against the raw contract")
     contract.add_argument("--write", action="store_true")

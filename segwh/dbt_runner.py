@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from segwh import targets
+from segwh import privacy, targets
 
 
 class DbtFailed(RuntimeError):
@@ -20,6 +20,7 @@ def invoke(command: list[str], target: str, variables: dict[str, Any] | None = N
 
     targets.check_target(target)
     targets.export_settings()
+    privacy.ensure_erasure_salt()
     os.environ["SEGWH_TARGET"] = target
     project = targets.PROJECT_DIR
     Path(targets.setting("SEGWH_DUCKDB_TEMP_DIR")).mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ TARGETS = ("duckdb", "postgres", "spark")
 DEFAULTS: dict[str, str] = {
     "DUCKDB_PATH": "data/warehouse.duckdb",
     "SEGWH_DUCKDB_TEMP_DIR": "data/duckdb_tmp",
+    "SEGWH_BI_DUCKDB_PATH": "data/bi.duckdb",
     "SEGWH_PG_HOST": "127.0.0.1",
     "SEGWH_PG_PORT": "55432",
     "SEGWH_PG_USER": "segwh",
@@ -25,7 +26,7 @@ DEFAULTS: dict[str, str] = {
     "SEGWH_SPARK_SHUFFLE_PARTITIONS": "4",
     "SEGWH_SPARK_DRIVER_MEMORY": "4g",
 }
-PATH_SETTINGS = ("DUCKDB_PATH", "SEGWH_DUCKDB_TEMP_DIR", "SEGWH_SPARK_WAREHOUSE")
+PATH_SETTINGS = ("DUCKDB_PATH", "SEGWH_DUCKDB_TEMP_DIR", "SEGWH_BI_DUCKDB_PATH", "SEGWH_SPARK_WAREHOUSE")
 
 
 def setting(name: str) -> str:

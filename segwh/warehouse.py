@@ -19,7 +19,11 @@ class Warehouse(Protocol):
 
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
 
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
+
     def execute(self, sql: str) -> None: ...
+
+    def transaction(self, statements: list[str]) -> None: ...
 
     def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None: ...
 
@@ -40,8 +44,23 @@ class DuckDBWarehouse:
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql).fetchall()
 
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cursor = self.connection.execute(sql)
+        return [column[0] for column in cursor.description], cursor.fetchall()
+
     def execute(self, sql: str) -> None:
         self.connection.execute(sql)
+
+    def transaction(self, statements: list[str]) -> None:
+        """Run the statements in one transaction: all of them or none."""
+        self.connection.execute("begin transaction")
+        try:
+            for statement in statements:
+                self.connection.execute(statement)
+        except Exception:
+            self.connection.execute("rollback")
+            raise
+        self.connection.execute("commit")
 
     def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
         self.connection.execute(f"create schema if not exists {schema}")
@@ -80,9 +99,28 @@ class PostgresWarehouse:
             cursor.execute(sql)
             return list(cursor.fetchall())
 
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            return [column.name for column in cursor.description], list(cursor.fetchall())
+
     def execute(self, sql: str) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(sql)
+
+    def transaction(self, statements: list[str]) -> None:
+        """Run the statements in one transaction (DDL included): all of them or none."""
+        self.connection.autocommit = False
+        try:
+            with self.connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+            self.connection.commit()
+        except Exception:
+            self.connection.rollback()
+            raise
+        finally:
+            self.connection.autocommit = True
 
     def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
         """Replace the table in one transaction: readers see the old rows or the new ones."""
@@ -133,8 +171,16 @@ class SparkWarehouse:
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.session.sql(sql).collect()]
 
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        frame = self.session.sql(sql)
+        return list(frame.columns), [tuple(row) for row in frame.collect()]
+
     def execute(self, sql: str) -> None:
         self.session.sql(sql).collect()
+
+    def transaction(self, statements: list[str]) -> None:
+        """Spark has no transactions: callers swap views for atomic replacement instead."""
+        raise NotImplementedError("Spark has no transactions")
 
     def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
         self.session.sql(f"create database if not exists {schema}")

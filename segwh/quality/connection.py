@@ -93,6 +93,8 @@ def regex_match(target: str, column: str, pattern: str) -> str:
     """SQL that is true when `column` fully matches `pattern` (no backslashes in the pattern)."""
     if target == "duckdb":
         return f"regexp_full_match({column}, '{pattern}')"
+    if target == "spark":
+        return f"({column} rlike '^(?:{pattern})$')"
     return f"({column} ~ '^(?:{pattern})$')"
 
 

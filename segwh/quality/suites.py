@@ -188,56 +188,16 @@ def marts_suites(target: str, history: History, config: dict[str, Any]) -> list[
 
 
 def activation_suites(target: str, audience_table: str, as_of: date, config: dict[str, Any]) -> list[Suite]:
-    """Consent rules on the audience, checked independently of the models that built it, from
-    the staged consent, ESP and erasure facts (an email is judged by its own latest events)."""
+    """The consent rules on the audience (segwh/quality/activation_checks.py), one
+    UnexpectedRowsExpectation each, checked independently of the models that built it."""
+    from segwh.quality import activation_checks
+
     gx = _gx()
     settings = config["activation"]
     schema, table = audience_table.split(".", 1)
-    roles = ", ".join(f"'{part}'" for part in settings["role_local_parts"])
-    domains = ", ".join(f"'{domain}'" for domain in settings["test_domains"])
-    latest_consent = (
-        "select email, consent_status, consent_method from ("
-        "select lower(email) as email, consent_status, consent_method, row_number() over ("
-        "partition by lower(email) order by occurred_at desc, raw_row_number desc) as recency "
-        "from staging.stg_consent__events where channel = 'email' and purpose = 'marketing' and email is not null"
-        ") as ranked where recency = 1"
-    )
-    suite = Suite(f"activation.{table}", schema, table, settings["severity"], [
-        gx.expectations.ExpectColumnValuesToNotBeNull(column="email"),
-        gx.expectations.ExpectColumnValuesToBeUnique(column="email"),
-        gx.expectations.ExpectColumnValuesToNotBeNull(column="customer_key"),
-        gx.expectations.ExpectColumnValuesToBeUnique(column="customer_key"),
+    expectations = [
         gx.expectations.UnexpectedRowsExpectation(
-            description="invalid_email: every address is syntactically valid",
-            unexpected_rows_query=f"select email from {batch(target, 'batch_rows')} where not {regex_match(target, 'email', EMAIL_PATTERN)}"),
-        gx.expectations.UnexpectedRowsExpectation(
-            description="role_or_test_address: no role (noreply@, info@, ...) or test addresses",
-            unexpected_rows_query=(
-                f"select email from {batch(target, 'batch_rows')} where split_part(email, '@', 1) in ({roles}) "
-                f"or split_part(email, '@', 2) in ({domains}) or split_part(email, '@', 1) like 'test%'")),
-        gx.expectations.UnexpectedRowsExpectation(
-            description="no_consent: the latest email marketing consent is granted and double opt-in confirmed",
-            unexpected_rows_query=(
-                f"select audience.email from {batch(target, 'audience')} left join ({latest_consent}) as consent "
-                "on audience.email = consent.email where consent.email is null or consent.consent_status <> 'granted' "
-                "or consent.consent_method = 'double_opt_in_pending'")),
-        gx.expectations.UnexpectedRowsExpectation(
-            description="suppressed: no unsubscribe, complaint or hard bounce after the latest consent",
-            unexpected_rows_query=(
-                f"select audience.email from {batch(target, 'audience')} "
-                "inner join staging.stg_esp__email_events as esp on audience.email = esp.email "
-                "left join (select lower(email) as email, max(occurred_at) as granted_at from staging.stg_consent__events "
-                "where channel = 'email' and purpose = 'marketing' and consent_status = 'granted' group by lower(email)) "
-                "as grants on audience.email = grants.email "
-                "where (esp.event_type in ('unsubscribe', 'complaint') "
-                "or (esp.event_type = 'bounce' and esp.bounce_type = 'hard')) "
-                "and (grants.granted_at is null or esp.occurred_at >= grants.granted_at or esp.event_type = 'complaint')")),
-        gx.expectations.UnexpectedRowsExpectation(
-            description="erased: nobody who asked to be erased",
-            unexpected_rows_query=(
-                f"select audience.email from {batch(target, 'audience')} "
-                "inner join staging.stg_privacy__erasure_requests as erasure "
-                "on (erasure.identifier_type = 'email' and erasure.identifier_value = audience.email) "
-                "or (erasure.identifier_type = 'customer_id' and erasure.identifier_value = audience.customer_key)")),
-    ])
-    return [suite]
+            description=f"{check.name}: {check.description}", unexpected_rows_query=check.sql)
+        for check in activation_checks.checks(target, batch(target, "audience"))
+    ]
+    return [Suite(f"activation.{table}", schema, table, settings["severity"], expectations)]

@@ -1,0 +1,35 @@
+"""Erasure in the main job, right after the raw files are loaded:
+
+1. purge from the raw tables every row carrying an identifier already in privacy.erasure_log
+   (a late file cannot re-create an erased person);
+2. when erasure requests remain (new ones), build the identity up to the erasure log, which
+   logs the salted hash of every identifier of each named person, then purge again and delete
+   those people's rows from the models that keep rows across builds (`segwh.apply_erasures`).
+
+The main `dbt build` that follows then rebuilds every table without them. With plain `dbt build`
+(a scheduler), run `dbt run-operation segwh.apply_erasures` after it; the next build is clean.
+"""
+
+from __future__ import annotations
+
+from segwh import dbt_runner
+from segwh.warehouse import connect
+
+
+def purge_and_log(target: str, as_of: str) -> int:
+    """Run steps 1 and 2; returns the number of erasure requests that were processed."""
+    variables = {"as_of_date": as_of}
+    dbt_runner.invoke(["run-operation", "segwh.purge_erased_raw_rows"], target, variables)
+    warehouse = connect(target)
+    try:
+        pending = int(warehouse.query("select count(*) from raw.erasure_requests")[0][0])
+    finally:
+        warehouse.close()
+    if not pending:
+        return 0
+    print(f"erasure: {pending} request(s) in raw.erasure_requests: logging every identifier of the people they name")
+    dbt_runner.invoke(
+        ["build", "--select", "+erasure_log", "--exclude-resource-type", "test", "unit_test"], target, variables
+    )
+    dbt_runner.invoke(["run-operation", "segwh.apply_erasures"], target, variables)
+    return pending
