@@ -21,8 +21,11 @@ class LayerCount:
 
 
 def build(
-    target: str, raw_dir: Path | None, as_of_date: str | None, demo_customers: int, timings_file: Path | None = None
+    target: str, raw_dir: Path | None, as_of_date: str | None, demo_customers: int, timings_file: Path | None = None,
+    run_dbt_tests: bool = True,
 ) -> int:
+    """The main job; `run_dbt_tests=False` builds without dbt's data and unit tests (the quality
+    gate and the activation audit still run)."""
     from segwh.generator import GeneratorConfig, generate
     from segwh.loader import load
     from segwh.warehouse import connect
@@ -53,7 +56,8 @@ def build(
         return code
 
     dbt_started = time.monotonic()
-    dbt_runner.invoke(["build"], target, {"as_of_date": as_of})
+    skip_tests = [] if run_dbt_tests else ["--exclude-resource-type", "test", "unit_test"]
+    dbt_runner.invoke(["build", *skip_tests], target, {"as_of_date": as_of})
     dbt_seconds = time.monotonic() - dbt_started
 
     code = _quality("marts", target, as_of, quality_seconds)

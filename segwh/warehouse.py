@@ -191,7 +191,7 @@ class SparkWarehouse:
     def relations(self, schema: str) -> list[str]:
         if not self.session.catalog.databaseExists(schema):
             return []
-        return sorted(table.name for table in self.session.catalog.listTables(schema))
+        return sorted(table.name for table in self.session.catalog.listTables(schema) if not table.isTemporary)
 
     def close(self) -> None:
         # the session is shared with dbt-spark in this process; it ends with the process

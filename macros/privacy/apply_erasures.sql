@@ -21,7 +21,7 @@
                     ~ "cast('" ~ loaded ~ "' as " ~ dbt.type_timestamp() ~ "), "
                     ~ "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ "))"
                 ) -%}
-                {%- do adapter.commit() -%}
+                {%- do segwh.commit_changes() -%}
             {%- endif -%}
             {%- set total.rows = total.rows + purged -%}
             {{ log('erasure: purged ' ~ purged ~ ' rows of raw.' ~ table_name, info=true) }}
@@ -71,6 +71,6 @@
         ~ ', raw_loaded_at ' ~ dbt.type_timestamp() ~ ', purged_at ' ~ dbt.type_timestamp() ~ ')'
         ~ (' using parquet' if target.type == 'spark' else '')
     ) -%}
-    {%- do adapter.commit() -%}
+    {%- do segwh.commit_changes() -%}
     {{ return(relation) }}
 {% endmacro %}

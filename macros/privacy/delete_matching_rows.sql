@@ -31,7 +31,7 @@
             {% endfor %}
         {%- endset -%}
         {%- do run_query('delete from ' ~ relation ~ ' where ' ~ condition) -%}
-        {%- do adapter.commit() -%}
+        {%- do segwh.commit_changes() -%}
     {%- endif -%}
     {{ return(count) }}
 {% endmacro %}

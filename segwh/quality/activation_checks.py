@@ -68,8 +68,9 @@ def _double_opt_in_required(country_sql: str) -> str:
     return f"(case upper({country_sql}) {cases} else {'true' if default else 'false'} end)"
 
 
-def checks(target: str, batch_sql: str) -> list[SqlCheck]:
-    """Every activation check; `batch_sql` is the audience relation as `... as audience`."""
+def checks(target: str, batch_sql: str, alone_sql: str) -> list[SqlCheck]:
+    """Every activation check. The audience relation, aliased `audience`, is `batch_sql` in a
+    query with a join and `alone_sql` in one without (Great Expectations substitutes differently)."""
     from segwh.quality.suites import EMAIL_PATTERN as email_pattern
 
     rules = address_rules()
@@ -150,17 +151,17 @@ def checks(target: str, batch_sql: str) -> list[SqlCheck]:
     domain = "substr(audience.email, instr(audience.email, '@') + 1)" if target == "spark" else "split_part(audience.email, '@', 2)"
     return [
         SqlCheck("missing_email", "every row has an address",
-                 f"select audience.customer_key from {batch_sql} where audience.email is null"),
+                 f"select audience.customer_key from {alone_sql} where audience.email is null"),
         SqlCheck("duplicate_email", "no address appears twice",
-                 f"select audience.email from {batch_sql} group by audience.email having count(*) > 1"),
+                 f"select audience.email from {alone_sql} group by audience.email having count(*) > 1"),
         SqlCheck("missing_customer_key", "every row has a customer_key (the external id)",
-                 f"select audience.email from {batch_sql} where audience.customer_key is null"),
+                 f"select audience.email from {alone_sql} where audience.customer_key is null"),
         SqlCheck("duplicate_customer_key", "no customer_key appears twice",
-                 f"select audience.customer_key from {batch_sql} group by audience.customer_key having count(*) > 1"),
+                 f"select audience.customer_key from {alone_sql} group by audience.customer_key having count(*) > 1"),
         SqlCheck("invalid_email", "every address is syntactically valid",
-                 f"select audience.email from {batch_sql} where not {regex_match(target, 'audience.email', email_pattern)}"),
+                 f"select audience.email from {alone_sql} where not {regex_match(target, 'audience.email', email_pattern)}"),
         SqlCheck("role_or_test_address", "no role (info@, noreply@, ...) or test address (seeds/email_address_rules.csv)",
-                 f"select email from (select audience.email, {local_part} as local_part, {domain} as domain from {batch_sql}) as parts "
+                 f"select email from (select audience.email, {local_part} as local_part, {domain} as domain from {alone_sql}) as parts "
                  f"where local_part in ({roles}) or domain in ({domains}) or {prefixes}"),
         SqlCheck("no_consent", "the address's latest email marketing consent is granted, with a double opt-in "
                  "confirmed since the last withdrawal where the country requires one", no_consent),
@@ -175,7 +176,7 @@ def checks(target: str, batch_sql: str) -> list[SqlCheck]:
 def run_directly(warehouse: Any, table: str) -> list[tuple[SqlCheck, int, list[str]]]:
     """Run every check with plain SQL on `warehouse` (for Spark); (check, offending rows, examples)."""
     results = []
-    for check in checks(warehouse.name, f"{table} as audience"):
+    for check in checks(warehouse.name, f"{table} as audience", f"{table} as audience"):
         rows = warehouse.query(f"select * from ({check.sql}) as offending")
         results.append((check, len(rows), [str(row[0]) for row in rows[:5]]))
     return results

@@ -120,9 +120,10 @@ def release(datasource: Any) -> None:
         pass
 
 
-def batch(target: str, alias: str) -> str:
+def batch(target: str, alias: str, joined: bool = False) -> str:
     """The `{batch}` of an UnexpectedRowsExpectation query under `alias`. Great Expectations
-    substitutes an aliased subquery on DuckDB and an unaliased one on PostgreSQL."""
-    if target == "duckdb":
-        return "(select * from {batch}) as " + alias
-    return "{batch} as " + alias
+    substitutes the batch as an unaliased subquery into a query with a JOIN and as one aliased
+    `subselect` into any other (on PostgreSQL; DuckDB accepts both): `joined` says which."""
+    if joined and target == "postgres":
+        return "{batch} as " + alias
+    return "(select * from {batch}) as " + alias

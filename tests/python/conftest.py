@@ -17,6 +17,7 @@ import pytest
 
 os.environ["TZ"] = "UTC"
 time.tzset()
+os.environ["SEGWH_ERASURE_SALT"] = "test-salt-not-a-secret-0123456789"
 
 from segwh import dbt_runner, targets  # noqa: E402
 from segwh.generator import GeneratorConfig, generate  # noqa: E402
@@ -29,6 +30,16 @@ SMALL_CUSTOMERS = 1500
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--targets", default="duckdb postgres spark", help="space-separated targets to build on")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "pipeline: runs the whole `segwh build` job in the target's warehouse (runs last)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Pipeline tests rebuild the shared warehouses with other data: they run after every other test."""
+    items.sort(key=lambda item: item.get_closest_marker("pipeline") is not None)
 
 
 def requested_targets(config: pytest.Config) -> list[str]:
@@ -87,6 +98,7 @@ def target_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     os.environ["DUCKDB_PATH"] = str(base / "warehouse.duckdb")
     os.environ["SEGWH_DUCKDB_TEMP_DIR"] = str(base / "duckdb_tmp")
     os.environ["SEGWH_SPARK_WAREHOUSE"] = str(base / "spark")
+    os.environ["SEGWH_BI_DUCKDB_PATH"] = str(base / "bi.duckdb")
     state: dict[str, Any] = {"base": base, "postgres": None}
     yield state
     if state["postgres"] is not None:

@@ -143,27 +143,19 @@ def test_an_unsubscribed_person_in_the_audience_fails_the_activation_gate(built:
         )
         """
     )
-    consented = built.scalar(
-        """
-        select min(consent.email) from staging.stg_consent__events as consent
-        where consent.channel = 'email' and consent.purpose = 'marketing' and consent.consent_status = 'granted'
-            and consent.consent_method = 'double_opt_in_confirmed'
-            and consent.email not like 'test%' and consent.email not like 'info@%'
-            and consent.email not in (select esp.email from staging.stg_esp__email_events as esp
-                                      where esp.event_type in ('unsubscribe', 'complaint', 'bounce'))
-            and consent.email not in (select later.email from staging.stg_consent__events as later
-                                      where later.consent_status = 'withdrawn' and later.email is not null)
-            and consent.email not in (select erasure.identifier_value from staging.stg_privacy__erasure_requests as erasure)
-        """
-    )
+    consented = built.scalar("select min(email) from activation.esp_audience")
     assert unsubscribed and consented
-    built.warehouse.execute("create schema if not exists activation")
     built.warehouse.execute("drop table if exists activation.audience_under_test")
+    # two rows shaped like the built audience: a consented address and an unsubscribed one
     built.warehouse.execute(
-        "create table activation.audience_under_test as "
-        f"select 'key-consented' as customer_key, '{consented}' as email union all "
-        f"select 'key-unsubscribed' as customer_key, '{unsubscribed}' as email"
-    )
+        "create table activation.audience_under_test as select * from activation.esp_audience where email = "
+        f"'{consented}'")
+    columns = [name for (name,) in built.rows(
+        "select column_name from information_schema.columns where table_schema = 'activation' "
+        "and table_name = 'esp_audience' order by ordinal_position")]
+    values = ", ".join(f"'{unsubscribed}'" if name == "email" else "'key-unsubscribed'" if name == "customer_key" else name
+                       for name in columns)
+    built.warehouse.execute(f"insert into activation.audience_under_test select {values} from activation.audience_under_test")
     try:
         code, outcomes = run_stage("activation", built.target, date.fromisoformat(built.as_of_date),
                                    audience_table="activation.audience_under_test", show=False)
