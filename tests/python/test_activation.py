@@ -54,6 +54,8 @@ class PipelineRuns:
     hits_after_b: list[Hit]
     control_hits: list[Hit]
     accounting_b: list[tuple[str, int, int, int]]  # table, file rows, raw rows, purged rows
+    bi_copy_readable_during_build: bool | None = None
+    emptied: dict[str, dict[str, Any]] = field(default_factory=dict)
     tamper_code: int = 0
     files_before_tamper: dict[str, str] = field(default_factory=dict)
     files_after_tamper: dict[str, str] = field(default_factory=dict)
@@ -159,13 +161,76 @@ def runs(target: str, dataset: Dataset, target_environment: dict[str, Any],
     hits = scan_everything(target, dataset, published_dir, erased_needles(dataset))
     control = scan_everything(target, dataset, published_dir, erased_needles(dataset, erased=False))
     accounting = raw_accounting(target, dataset.raw_dir)
+    held = _hold_bi_copy(target)
     assert build(target, dataset.raw_dir, end, 0, run_dbt_tests=False) == 0
     result = PipelineRuns(target, dataset, published_dir, as_of_before, audience_a, audience_b, changes_b,
                           frame(target, CHANGES_SQL, CHANGE_COLUMNS), frame(target, AUDIENCE_SQL, AUDIENCE_COLUMNS),
                           hits, control, accounting)
+    if held is not None:
+        connection, rows_before = held
+        result.bi_copy_readable_during_build = (
+            connection.execute("select count(*) from activation.esp_audience_published").fetchone()[0] == rows_before)
+        connection.close()
+    _emptied_fields(result, end)
     _tamper(result, end)
     _no_consent(result, base, end)
     return result
+
+
+def _hold_bi_copy(target: str) -> Any:
+    """On DuckDB, open the BI copy read-only (as a dashboard would) and keep it open."""
+    if target != "duckdb":
+        return None
+    import duckdb
+
+    connection = duckdb.connect(os.environ["SEGWH_BI_DUCKDB_PATH"], read_only=True)
+    return connection, connection.execute("select count(*) from activation.esp_audience_published").fetchone()[0]
+
+
+def _replace_table(target: str, table: str, select_sql: str) -> None:
+    warehouse = connect(target)
+    using = " using parquet" if target == "spark" else ""
+    try:
+        warehouse.execute(f"drop table if exists {table}_edit")
+        warehouse.execute(f"create table {table}_edit{using} as {select_sql}")
+        if target == "spark" and table == publish.PUBLISHED_AUDIENCE:
+            warehouse.execute(f"create or replace view {table} as select * from {table}_edit")
+            return
+        warehouse.execute(f"drop table {table}")
+        warehouse.execute(f"create table {table}{using} as select * from {table}_edit")
+    finally:
+        warehouse.close()
+
+
+def _emptied_fields(result: PipelineRuns, end: str) -> None:
+    """A first name that became empty, and a lifecycle stage hidden by withdrawn personalisation
+    consent: rebuild only the change set against an edited audience and publication."""
+    from segwh import dbt_runner
+
+    target = result.target
+    warehouse = connect(target)
+    try:
+        named, = warehouse.query("select min(customer_key) from activation.esp_audience "
+                                 "where personalisation_allowed and first_name is not null")[0]
+        private, = warehouse.query("select min(customer_key) from activation.esp_audience where not personalisation_allowed")[0]
+        columns = warehouse.fetch("select * from activation.esp_audience where 1 = 0")[0]
+    finally:
+        warehouse.close()
+    edited = {"first_name": f"case when customer_key = '{named}' then null else first_name end as first_name"}
+    _replace_table(target, "activation.esp_audience", "select " + ", ".join(edited.get(name, name) for name in columns)
+                   + " from activation.esp_audience")
+    stale = {"row_hash": f"case when customer_key in ('{named}', '{private}') then 'stale' else row_hash end as row_hash",
+             "lifecycle_stage": f"case when customer_key = '{private}' then 'active' else lifecycle_stage end as lifecycle_stage"}
+    _replace_table(target, publish.PUBLISHED_AUDIENCE, "select " + ", ".join(stale.get(name, name) for name in columns)
+                   + f" from {publish.PUBLISHED_AUDIENCE}")
+    for blank in (False, True):
+        dbt_runner.invoke(["run", "--select", "esp_sync_changes"], target,
+                          {"as_of_date": end, "esp_sync_blank_empty_fields": blank})
+        changes = frame(target, "select customer_key, change_type, first_name, lifecycle_stage, fields_to_blank, fields_left_out "
+                        f"from activation.esp_sync_changes where customer_key in ('{named}', '{private}')",
+                        ["customer_key", "change_type", "first_name", "lifecycle_stage", "fields_to_blank", "fields_left_out"])
+        result.emptied[f"blank={blank}"] = {row.customer_key: row for row in changes.itertuples()}
+    result.emptied["keys"] = {"named": named, "private": private}
 
 
 def _tamper(result: PipelineRuns, end: str) -> None:
@@ -180,12 +245,9 @@ def _tamper(result: PipelineRuns, end: str) -> None:
             "and profiles.email is not null order by profiles.customer_key limit 1")[0]
         result.files_before_tamper = file_hashes(result.published_dir)
         result.published_rows_before_tamper = int(warehouse.query(f"select count(*) from {publish.PUBLISHED_AUDIENCE}")[0][0])
-        columns = [name for name, *_ in warehouse.query("describe activation.esp_audience")] if target != "postgres" else [
-            name for (name,) in warehouse.query(
-                "select column_name from information_schema.columns where table_schema = 'activation' "
-                "and table_name = 'esp_audience' order by ordinal_position")]
+        columns = warehouse.fetch("select * from activation.esp_audience where 1 = 0")[0]
         values = [f"'{row[0]}'" if name == "email" else f"'{row[1]}'" if name == "customer_key" else name
-                  for name in columns if name and not name.startswith("#")]
+                  for name in columns]
         warehouse.execute(f"insert into activation.esp_audience select {', '.join(values)} from activation.esp_audience "
                           "where customer_key = (select min(customer_key) from activation.esp_audience)")
     finally:
@@ -327,6 +389,24 @@ def test_personalisation_fields_are_blank_without_personalisation_consent(runs: 
     in_audience = {people.get(email): allowed for email, allowed in zip(audience.email, audience.personalisation_allowed)}
     present = [person for person in withdrawn if person in in_audience]
     assert present and not any(in_audience[person] for person in present)
+
+
+def test_a_field_that_became_empty_is_left_out_unless_blanking_is_configured(runs: PipelineRuns) -> None:
+    named, private = runs.emptied["keys"]["named"], runs.emptied["keys"]["private"]
+    default, blanking = runs.emptied["blank=False"], runs.emptied["blank=True"]
+    assert default[named].change_type == "upsert" and pd.isna(default[named].first_name)
+    assert default[named].fields_left_out == "first_name" and pd.isna(default[named].fields_to_blank)
+    assert blanking[named].fields_to_blank == "first_name" and pd.isna(blanking[named].fields_left_out)
+    # withdrawn personalisation is blanked whatever the setting
+    for changes in (default, blanking):
+        assert changes[private].change_type == "upsert" and pd.isna(changes[private].lifecycle_stage)
+        assert changes[private].fields_to_blank == "lifecycle_stage"
+
+
+def test_the_bi_copy_stays_readable_while_a_build_replaces_it(runs: PipelineRuns) -> None:
+    if runs.target != "duckdb":
+        pytest.skip("the read-only BI copy is a DuckDB file")
+    assert runs.bi_copy_readable_during_build is True
 
 
 def test_a_dataset_without_consent_publishes_an_empty_audience_with_a_warning(runs: PipelineRuns) -> None:
