@@ -94,8 +94,9 @@ final as (
         cast(
             case
                 when emailable.emailable_count > 0
-                    then cast(coalesce(emailable_counts.emailable_member_count, 0) as {{ segwh.type_double() }})
-                    / emailable.emailable_count
+                    then
+                        cast(coalesce(emailable_counts.emailable_member_count, 0) as {{ segwh.type_double() }})
+                        / emailable.emailable_count
             end as decimal(9, 6)
         ) as share_of_emailable_customers
     from definitions
