@@ -56,8 +56,7 @@ def build(
         return code
 
     dbt_started = time.monotonic()
-    skip_tests = [] if run_dbt_tests else ["--exclude-resource-type", "test", "unit_test"]
-    dbt_runner.invoke(["build", *skip_tests], target, {"as_of_date": as_of})
+    dbt_build(target, as_of, run_dbt_tests)
     dbt_seconds = time.monotonic() - dbt_started
 
     code = _quality("marts", target, as_of, quality_seconds)
@@ -97,6 +96,32 @@ def build(
                    **{f"quality {stage}": seconds for stage, seconds in quality_seconds.items()}}
         timings_file.write_text(json.dumps(timings, indent=2) + "\n")
     return 0
+
+
+FIT_INPUT = "customer_purchase_statistics"
+
+
+def dbt_build(target: str, as_of: str, run_dbt_tests: bool = True) -> None:
+    """`dbt build` in two parts with the CLV fit between them: first the purchase statistics and
+    everything they depend on, then the fit (segwh/clv.py writes marts.clv_model_parameters),
+    then everything else (the predictions, the profile that carries them, segments, activation)."""
+    from datetime import date
+
+    from segwh import clv
+    from segwh.warehouse import connect
+
+    skip_tests = [] if run_dbt_tests else ["--exclude-resource-type", "test", "unit_test"]
+    # cautious: a test runs in the part that builds all of its parents (the raw-row accounting
+    # test reads staging models of both parts, so it runs in the second)
+    skip_tests += ["--indirect-selection", "cautious"]
+    variables = {"as_of_date": as_of}
+    dbt_runner.invoke(["build", "--select", f"+{FIT_INPUT}", *skip_tests], target, variables)
+    warehouse = connect(target)
+    try:
+        clv.fit_and_store(warehouse, date.fromisoformat(as_of))
+    finally:
+        warehouse.close()
+    dbt_runner.invoke(["build", "--exclude", f"+{FIT_INPUT}", *skip_tests], target, variables)
 
 
 def _quality(stage: str, target: str, as_of: str, seconds: dict[str, float]) -> int:

@@ -64,6 +64,21 @@
             "definition_hash": "a0b903e4e697fde4"
         },
         {
+            "name": "at_risk_high_value",
+            "description": "Predicted to be worth the most next year (CLV score 4 or 5) but likely to be leaving (high churn risk). Empty until the CLV model is fitted.",
+            "owner": "crm-team",
+            "tags": "predictive|win-back",
+            "parent": none,
+            "path": "at_risk_high_value",
+            "depth": 0,
+            "group": none,
+            "priority": none,
+            "holdout_percent": "0",
+            "holdout_threshold": "0000",
+            "rule": "churn_risk = 'high' and clv_score >= 4",
+            "definition_hash": "c3702dcaf9846258"
+        },
+        {
             "name": "dormant_win_back",
             "description": "Customers with no activity for 60 to 179 days. The win-back flow; takes precedence over other campaign flows.",
             "owner": "lifecycle-team",

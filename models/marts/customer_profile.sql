@@ -62,6 +62,12 @@ preferences as (
 
 ),
 
+predictions as (
+
+    select * from {{ ref('customer_predictions') }}
+
+),
+
 people as (
 
     select
@@ -162,6 +168,13 @@ final as (
         lifecycle.days_since_last_activity,
         engagement.engagement_score,
         preferences.preferred_send_hour,
+        predictions.p_alive,
+        predictions.churn_probability,
+        predictions.churn_risk,
+        predictions.expected_purchases_90d,
+        predictions.expected_order_value,
+        predictions.predicted_clv_365d,
+        predictions.clv_score,
         cast(coalesce(trigger_flags.active_triggers, 0) as integer) as active_triggers,
         cast(trigger_flags.abandoned_cart_value as decimal(18, 2)) as abandoned_cart_value,
         coalesce(trigger_flags.has_abandoned_cart, 0) = 1 as has_abandoned_cart,
@@ -194,6 +207,8 @@ final as (
         on people.customer_key = preferences.customer_key
     left join order_facts
         on people.customer_key = order_facts.customer_key
+    left join predictions
+        on people.customer_key = predictions.customer_key
 
 )
 

@@ -19,7 +19,8 @@ os.environ["TZ"] = "UTC"
 time.tzset()
 os.environ["SEGWH_ERASURE_SALT"] = "test-salt-not-a-secret-0123456789"
 
-from segwh import dbt_runner, targets  # noqa: E402
+from segwh import targets  # noqa: E402
+from segwh.build import dbt_build  # noqa: E402
 from segwh.generator import GeneratorConfig, generate  # noqa: E402
 from segwh.loader import load  # noqa: E402
 from segwh.warehouse import Warehouse, connect  # noqa: E402
@@ -115,14 +116,15 @@ def prepare_target(target: str, environment: dict[str, Any]) -> None:
 
 
 def build_on(target: str, dataset: Dataset, as_of_date: str, environment: dict[str, Any]) -> Build:
-    """Load the dataset and run `dbt build` (models, data tests, unit tests) on the target."""
+    """Load the dataset and run `dbt build` (models, data tests, unit tests; in two parts with
+    the CLV fit between them, as `segwh build` does) on the target."""
     prepare_target(target, environment)
     warehouse = connect(target)
     try:
         load(dataset.raw_dir, warehouse)
     finally:
         warehouse.close()
-    dbt_runner.invoke(["build"], target, {"as_of_date": as_of_date})
+    dbt_build(target, as_of_date)
     return Build(target, dataset, as_of_date, connect(target))
 
 

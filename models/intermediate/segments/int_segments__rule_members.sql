@@ -49,6 +49,16 @@ segment_at_risk_high_spenders as (
 
 ),
 
+segment_at_risk_high_value as (
+
+    select profile.customer_key
+    from profile
+    where
+        (profile.churn_risk = 'high')
+        and (profile.clv_score >= 4)
+
+),
+
 segment_dormant_win_back as (
 
     select profile.customer_key
@@ -166,6 +176,11 @@ all_members as (
         customer_key,
         'at_risk_high_spenders' as segment_name
     from segment_at_risk_high_spenders
+    union all
+    select
+        customer_key,
+        'at_risk_high_value' as segment_name
+    from segment_at_risk_high_value
     union all
     select
         customer_key,
