@@ -56,7 +56,7 @@ def build(
         return code
 
     dbt_started = time.monotonic()
-    dbt_build(target, as_of, run_dbt_tests)
+    fit_seconds = dbt_build(target, as_of, run_dbt_tests)
     dbt_seconds = time.monotonic() - dbt_started
 
     code = _quality("marts", target, as_of, quality_seconds)
@@ -91,23 +91,26 @@ def build(
     print(f"  erased        {erased:>18,} people so far (privacy.erasure_log); {purged:,} raw rows purged from this load")
     print(f"  time          {time.monotonic() - started:>17.1f}s (load {report.seconds:.1f}s, dbt build {dbt_seconds:.1f}s)")
     if timings_file is not None:
-        timings = {"load raw files": report.seconds, "erasure": erasure_seconds, "dbt build": dbt_seconds,
+        timings = {"load raw files": report.seconds, "erasure": erasure_seconds,
+                   "dbt build (both parts, with the fits)": dbt_seconds, **fit_seconds,
                    "audit and publish": publish_seconds,
                    **{f"quality {stage}": seconds for stage, seconds in quality_seconds.items()}}
         timings_file.write_text(json.dumps(timings, indent=2) + "\n")
     return 0
 
 
-FIT_INPUT = "customer_purchase_statistics"
+# the models the Python fitting step reads; dbt builds them (and what they need) first
+FIT_INPUTS = ("customer_purchase_statistics", "customer_cluster_features")
 
 
-def dbt_build(target: str, as_of: str, run_dbt_tests: bool = True) -> None:
-    """`dbt build` in two parts with the CLV fit between them: first the purchase statistics and
-    everything they depend on, then the fit (segwh/clv.py writes marts.clv_model_parameters),
-    then everything else (the predictions, the profile that carries them, segments, activation)."""
+def dbt_build(target: str, as_of: str, run_dbt_tests: bool = True) -> dict[str, float]:
+    """`dbt build` in two parts with the fitting step between them: first the fit inputs and
+    everything they depend on, then the fits (segwh/clv.py writes marts.clv_model_parameters,
+    segwh/clusters.py marts.customer_cluster_centroids), then everything else (predictions,
+    clusters, the profile that carries them, segments, activation). Returns each fit's seconds."""
     from datetime import date
 
-    from segwh import clv
+    from segwh import clusters, clv
     from segwh.warehouse import connect
 
     skip_tests = [] if run_dbt_tests else ["--exclude-resource-type", "test", "unit_test"]
@@ -115,13 +118,22 @@ def dbt_build(target: str, as_of: str, run_dbt_tests: bool = True) -> None:
     # test reads staging models of both parts, so it runs in the second)
     skip_tests += ["--indirect-selection", "cautious"]
     variables = {"as_of_date": as_of}
-    dbt_runner.invoke(["build", "--select", f"+{FIT_INPUT}", *skip_tests], target, variables)
+    inputs = [f"+{name}" for name in FIT_INPUTS]
+    dbt_runner.invoke(["build", "--select", *inputs, *skip_tests], target, variables)
+    dbt_runner.keep_run_results(target, "part1")
     warehouse = connect(target)
+    seconds: dict[str, float] = {}
     try:
+        started = time.monotonic()
         clv.fit_and_store(warehouse, date.fromisoformat(as_of))
+        seconds["clv fit (BG/NBD, Gamma-Gamma)"] = time.monotonic() - started
+        started = time.monotonic()
+        clusters.fit_and_store(warehouse, date.fromisoformat(as_of))
+        seconds["cluster fit (k-means)"] = time.monotonic() - started
     finally:
         warehouse.close()
-    dbt_runner.invoke(["build", "--exclude", f"+{FIT_INPUT}", *skip_tests], target, variables)
+    dbt_runner.invoke(["build", "--exclude", *inputs, *skip_tests], target, variables)
+    return seconds
 
 
 def _quality(stage: str, target: str, as_of: str, seconds: dict[str, float]) -> int:

@@ -175,7 +175,7 @@ def store(warehouse: Warehouse, as_of: date, result: FitResult) -> None:
     if not rows:
         rows = [("bg_nbd", None, None, None, None), ("gamma_gamma", None, None, None, None)]
     new_rows = [
-        f"select {text(model)} as model, {text(parameter)} as parameter, {number(value)} as parameter_value, "
+        f"select {text(model)} as model, {text(parameter)} as parameter, {number(value)} as value, "
         f"{number(log_likelihood)} as log_likelihood, cast({customers if customers is not None else 'null'} as bigint) as customers, "
         f"cast('{as_of.isoformat()}' as date) as as_of_date, {text(result.status)} as fit_status, "
         f"{text(result.reason or None)} as fit_reason, {number(round(result.seconds, 3))} as fit_seconds, "

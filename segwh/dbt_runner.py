@@ -29,7 +29,7 @@ def invoke(command: list[str], target: str, variables: dict[str, Any] | None = N
         "--project-dir", str(project),
         "--profiles-dir", str(project / "profiles"),
         "--target", target,
-        "--target-path", os.environ.get("SEGWH_DBT_TARGET_PATH") or str(project / "target" / target),
+        "--target-path", str(target_path(target)),
         "--log-path", str(project / "logs" / target),
     ]
     if variables:
@@ -39,3 +39,17 @@ def invoke(command: list[str], target: str, variables: dict[str, Any] | None = N
         detail = f": {result.exception}" if result.exception else ""
         raise DbtFailed(f"dbt {' '.join(command)} failed on {target}{detail}")
     return result.result
+
+
+def target_path(target: str) -> Path:
+    """dbt's target folder (compiled SQL, run_results.json) for `target`."""
+    return Path(os.environ.get("SEGWH_DBT_TARGET_PATH") or targets.PROJECT_DIR / "target" / target)
+
+
+def keep_run_results(target: str, label: str) -> None:
+    """Copy run_results.json to run_results.<label>.json before the next invocation replaces it."""
+    import shutil
+
+    source = target_path(target) / "run_results.json"
+    if source.exists():
+        shutil.copy(source, source.with_name(f"run_results.{label}.json"))

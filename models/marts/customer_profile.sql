@@ -68,6 +68,12 @@ predictions as (
 
 ),
 
+clusters as (
+
+    select * from {{ ref('customer_clusters') }}
+
+),
+
 people as (
 
     select
@@ -175,6 +181,8 @@ final as (
         predictions.expected_order_value,
         predictions.predicted_clv_365d,
         predictions.clv_score,
+        clusters.cluster_id,
+        clusters.cluster_label,
         cast(coalesce(trigger_flags.active_triggers, 0) as integer) as active_triggers,
         cast(trigger_flags.abandoned_cart_value as decimal(18, 2)) as abandoned_cart_value,
         coalesce(trigger_flags.has_abandoned_cart, 0) = 1 as has_abandoned_cart,
@@ -209,6 +217,8 @@ final as (
         on people.customer_key = order_facts.customer_key
     left join predictions
         on people.customer_key = predictions.customer_key
+    left join clusters
+        on people.customer_key = clusters.customer_key
 
 )
 

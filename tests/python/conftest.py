@@ -34,13 +34,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "pipeline: runs the whole `segwh build` job in the target's warehouse (runs last)")
+    config.addinivalue_line("markers", "pipeline(order=n): rebuilds the target's shared warehouse with other data or dates (runs last, by order)")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Pipeline tests rebuild the shared warehouses with other data: they run after every other test."""
-    items.sort(key=lambda item: item.get_closest_marker("pipeline") is not None)
+    def order(item: pytest.Item) -> tuple[bool, int]:
+        marker = item.get_closest_marker("pipeline")
+        return marker is not None, int(marker.kwargs.get("order", 0)) if marker else 0
+
+    items.sort(key=order)
 
 
 def requested_targets(config: pytest.Config) -> list[str]:

@@ -31,7 +31,7 @@ from segwh import publish
 from segwh.build import build
 from segwh.warehouse import connect
 
-pytestmark = pytest.mark.pipeline
+pytestmark = pytest.mark.pipeline(order=2)
 
 AUDIENCE_COLUMNS = ["email", "customer_key", "first_name", "lifecycle_stage", "rfm_segment", "engagement_level",
                     "preferred_send_hour", "segment_names", "personalisation_allowed", "updated_at", "row_hash"]

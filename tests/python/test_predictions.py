@@ -49,7 +49,7 @@ def test_the_reference_reproduces_the_papers_worked_example() -> None:
 
 
 def fitted_parameters(built: Build) -> dict[str, float]:
-    rows = built.rows("select parameter, parameter_value, fit_status from marts.clv_model_parameters "
+    rows = built.rows("select parameter, value, fit_status from marts.clv_model_parameters "
                       f"where as_of_date = cast('{built.as_of_date}' as date)")
     assert rows and all(status == "fitted" for _, _, status in rows), rows
     return {name: float(value) for name, value, _ in rows}
@@ -116,7 +116,7 @@ def actual_purchase_days(built: Build, start: date) -> pd.Series:
     return pd.Series({key: int(days) for key, days in rows}, dtype=float)
 
 
-@pytest.mark.pipeline
+@pytest.mark.pipeline(order=1)
 def test_a_back_test_predicts_the_held_out_purchases(built: Build, capsys: Any) -> None:
     if built.target != "duckdb":
         pytest.skip("the back-test checks the model, not the engine: it runs on DuckDB")

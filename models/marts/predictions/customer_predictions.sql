@@ -39,16 +39,16 @@ fits as (
     select
         model,
         parameter,
-        parameter_value,
+        value,
         fit_status,
         fit_reason
     from {{ fitted_parameters }}
     where as_of_date = {{ segwh.as_of_date() }}
     {%- else -%}
     select
-        cast(null as {{ dbt.type_string() }}) as model,
+        cast(null as {{ dbt.type_string() }}) as model,  -- noqa: RF04
         cast(null as {{ dbt.type_string() }}) as parameter,
-        cast(null as {{ segwh.type_double() }}) as parameter_value,
+        cast(null as {{ segwh.type_double() }}) as value,  -- noqa: RF04
         cast(null as {{ dbt.type_string() }}) as fit_status,
         cast(null as {{ dbt.type_string() }}) as fit_reason
     from nodes
@@ -60,13 +60,13 @@ fits as (
 parameters as (
 
     select
-        max(case when parameter = 'r' then parameter_value end) as param_r,
-        max(case when parameter = 'alpha' then parameter_value end) as param_alpha,
-        max(case when parameter = 'a' then parameter_value end) as param_a,
-        max(case when parameter = 'b' then parameter_value end) as param_b,
-        max(case when parameter = 'p' then parameter_value end) as param_p,
-        max(case when parameter = 'q' then parameter_value end) as param_q,
-        max(case when parameter = 'gamma' then parameter_value end) as param_gamma,
+        max(case when parameter = 'r' then value end) as param_r,
+        max(case when parameter = 'alpha' then value end) as param_alpha,
+        max(case when parameter = 'a' then value end) as param_a,
+        max(case when parameter = 'b' then value end) as param_b,
+        max(case when parameter = 'p' then value end) as param_p,
+        max(case when parameter = 'q' then value end) as param_q,
+        max(case when parameter = 'gamma' then value end) as param_gamma,
         max(fit_status) as fit_status,
         max(fit_reason) as fit_reason
     from fits
@@ -144,8 +144,10 @@ alive as (
         end as p_alive,
         case
             when statistics.frequency > 0
-                then fitted.param_p * (fitted.param_gamma + statistics.frequency * coalesce(statistics.repeat_order_value, 0))
-                / (fitted.param_p * statistics.frequency + fitted.param_q - 1)
+                then
+                    fitted.param_p
+                    * (fitted.param_gamma + statistics.frequency * coalesce(statistics.repeat_order_value, 0))
+                    / (fitted.param_p * statistics.frequency + fitted.param_q - 1)
             else fitted.param_p * fitted.param_gamma / (fitted.param_q - 1)
         end as expected_order_value
     from statistics
@@ -197,7 +199,11 @@ final as (
             when 1 - ranked.p_alive >= {{ var('churn_risk_medium_min') }} then 'medium'
             else 'low'
         end as churn_risk,
-        case when ranked.clv_rank is not null then {{ segwh.quintile_score('ranked.clv_rank', 'ranked.scored_customers') }} end
+        case
+            when
+                ranked.clv_rank is not null
+                then {{ segwh.quintile_score('ranked.clv_rank', 'ranked.scored_customers') }}
+        end
             as clv_score,
         case
             when parameters.fit_status is null

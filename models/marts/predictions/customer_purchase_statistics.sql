@@ -35,21 +35,34 @@ numbered_days as (
 
 ),
 
-final as (
+per_customer as (
 
     select
         customer_key,
         min(first_purchase_date) as first_purchase_date,
         max(purchase_date) as last_purchase_date,
         count(*) as purchase_days,
-        count(*) - 1 as frequency,
-        {{ dbt.datediff('min(first_purchase_date)', 'max(purchase_date)', 'day') }} as recency_days,
-        {{ segwh.days_since('min(first_purchase_date)') }} as age_days,
         cast(
             avg(case when purchase_date > first_purchase_date then day_revenue end) as decimal(18, 2)
         ) as repeat_order_value
     from numbered_days
     group by customer_key
+
+),
+
+final as (
+
+    select
+        customer_key,
+        first_purchase_date,
+        last_purchase_date,
+        purchase_days,
+        purchase_days - 1 as frequency,
+        {{ segwh.days_since('first_purchase_date') }}
+        - {{ segwh.days_since('last_purchase_date') }} as recency_days,
+        {{ segwh.days_since('first_purchase_date') }} as age_days,
+        repeat_order_value
+    from per_customer
 
 )
 
