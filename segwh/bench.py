@@ -105,6 +105,8 @@ def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
         "DUCKDB_PATH": str(warehouse),
         "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"),
         "SEGWH_DBT_TARGET_PATH": str(dbt_target_path),
+        "SEGWH_PUBLISHED_DIR": str(run_dir / "published"),
+        "SEGWH_BI_DUCKDB_PATH": str(run_dir / "bi.duckdb"),
     }
     timings_file = run_dir / "build_timings.json"
     build_seconds, peak, output = run_measured(
@@ -137,7 +139,7 @@ def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
         rows = {name: connection.execute(f"select count(*) from {name}").fetchone()[0] for name in names}
     size_bytes = sum(path.stat().st_size for path in run_dir.glob("warehouse.duckdb*"))
 
-    demo_stages = _demo_quality_seconds(out_dir)
+    demo_stages, backtest = _demo_quality_seconds(out_dir)
 
     test_rows: list[tuple[str, float]] = []
     if test_times:
@@ -147,14 +149,15 @@ def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
             print(f"make test TARGET={target}: {seconds:.0f}s")
 
     report = render_report(customers, summary.rows, generate_seconds, build_seconds, stages, model_seconds, rows, peak,
-                           size_bytes, test_rows, demo_stages)
+                           size_bytes, test_rows, demo_stages, backtest)
     (out_dir / "report.md").write_text(report)
     print(f"wrote {out_dir / 'report.md'}")
     return 0
 
 
-def _demo_quality_seconds(out_dir: Path, customers: int = DEMO_CUSTOMERS) -> dict[str, float]:
-    """Build the demo size too and return its stage times, for the quality gate's demo figures."""
+def _demo_quality_seconds(out_dir: Path, customers: int = DEMO_CUSTOMERS) -> tuple[dict[str, float], str]:
+    """Build the demo size too; return its stage times (the quality gate's demo figures) and the
+    CLV back-test on it."""
     from segwh.generator import GeneratorConfig, generate
 
     run_dir = out_dir / "runs" / f"demo-{customers}"
@@ -164,10 +167,39 @@ def _demo_quality_seconds(out_dir: Path, customers: int = DEMO_CUSTOMERS) -> dic
     generate(GeneratorConfig(customers=customers, seed=42), run_dir / "raw")
     timings_file = run_dir / "build_timings.json"
     env = {**os.environ, "DUCKDB_PATH": str(run_dir / "warehouse.duckdb"),
-           "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"), "SEGWH_DBT_TARGET_PATH": str(run_dir / "dbt_target")}
+           "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"), "SEGWH_DBT_TARGET_PATH": str(run_dir / "dbt_target"),
+           "SEGWH_PUBLISHED_DIR": str(run_dir / "published"), "SEGWH_BI_DUCKDB_PATH": str(run_dir / "bi.duckdb")}
     run_measured([sys.executable, "-m", "segwh", "build", "--raw-dir", str(run_dir / "raw"),
                   "--timings-file", str(timings_file)], env)
-    return {str(stage): float(seconds) for stage, seconds in json.loads(timings_file.read_text()).items()}
+    stages = {str(stage): float(seconds) for stage, seconds in json.loads(timings_file.read_text()).items()}
+    return stages, _backtest(env, run_dir / "raw")
+
+
+def _backtest(env: dict[str, str], raw_dir: Path, holdout_days: int = 180) -> str:
+    """The CLV back-test on the demo warehouse, as a markdown table."""
+    from datetime import date
+
+    from segwh import clv
+
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        as_of = date.fromisoformat(json.loads((raw_dir / "dataset.json").read_text())["as_of_date"])
+        table = clv.backtest("duckdb", as_of, holdout_days)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    lines = [f"Fitted as of {table.attrs['calibration']}, expected vs actual purchase days in the next {holdout_days} days, "
+             "by repeat purchase days in the calibration period (7 = 7 or more):", "",
+             "| repeat purchase days | customers | predicted | actual |", "| ---: | ---: | ---: | ---: |"]
+    lines += [f"| {group} | {int(row.customers):,} | {row.predicted:.1f} | {row.actual:.0f} |" for group, row in table.iterrows()]
+    total_predicted, total_actual = table.predicted.sum(), table.actual.sum()
+    lines += [f"| **total** | {int(table.customers.sum()):,} | **{total_predicted:.1f}** | **{total_actual:.0f}** |", "",
+              f"Total error: {100 * (total_predicted - total_actual) / total_actual:+.1f}%."]
+    return "\n".join(lines)
 
 
 def render_report(
@@ -182,6 +214,7 @@ def render_report(
     size_bytes: int,
     test_rows: list[tuple[str, float]],
     demo_stages: dict[str, float] | None = None,
+    backtest: str = "",
 ) -> str:
     identity_seconds = sum(seconds for name, seconds in model_seconds if name.startswith("int_identity__"))
     components_seconds = sum(seconds for name, seconds in model_seconds if name == "int_identity__components")
@@ -221,6 +254,8 @@ def render_report(
             f"| {customers:,} customers | {stages.get('quality raw', 0):.1f} | {stages.get('quality marts', 0):.1f} |",
             "",
         ]
+    if backtest:
+        lines += [f"## CLV back-test (demo, {DEMO_CUSTOMERS:,} customers)", "", backtest, ""]
     lines += ["## Seconds per model (dbt run_results.json)", "", "| model | seconds |", "| --- | ---: |"]
     lines += [f"| {name} | {seconds:.2f} |" for name, seconds in model_seconds]
     lines += ["", "## Rows per relation", "", "| relation | rows |", "| --- | ---: |"]

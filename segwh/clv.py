@@ -205,3 +205,50 @@ def fit_and_store(warehouse: Warehouse, as_of: date) -> FitResult:
     else:
         print(f"clv: no predictions as of {as_of} ({result.status}): {result.reason}")
     return result
+
+
+def backtest(target: str, as_of: date, holdout_days: int) -> "Any":
+    """Fit as of `as_of - holdout_days` and compare each customer's expected purchase days in the
+    holdout with the actual ones, by calibration repeat purchase days (7 = 7 or more), as in the
+    BG/NBD paper's figure. Rebuilds the statistics and predictions at the calibration date: run it
+    on a warehouse built as of `as_of` and rebuild afterwards. Returns a pandas DataFrame."""
+    from datetime import timedelta
+
+    import pandas as pd
+
+    from segwh import dbt_runner
+    from segwh.warehouse import connect
+
+    calibration = as_of - timedelta(days=holdout_days)
+    warehouse = connect(target)
+    try:
+        actual = pd.Series(dict(warehouse.query(
+            "select customer_key, count(distinct ordered_date) from intermediate.int_orders__attributed "
+            f"where is_qualifying and ordered_date > cast('{calibration.isoformat()}' as date) "
+            f"and ordered_date <= cast('{as_of.isoformat()}' as date) group by customer_key")), dtype=float)
+    finally:
+        warehouse.close()
+    variables = {"as_of_date": calibration.isoformat()}
+    dbt_runner.invoke(["run", "--select", "+customer_purchase_statistics"], target, variables)
+    warehouse = connect(target)
+    try:
+        result = fit_and_store(warehouse, calibration)
+    finally:
+        warehouse.close()
+    if result.status != "fitted":
+        raise ClvFitError(f"back-test: no fit as of {calibration}: {result.reason}")
+    dbt_runner.invoke(["run", "--select", "customer_predictions"], target, {**variables, "clv_horizon_days": holdout_days})
+    warehouse = connect(target)
+    try:
+        frame = pd.DataFrame(warehouse.query(
+            "select customer_key, frequency, expected_purchases_90d from marts.customer_predictions"),
+            columns=["customer_key", "frequency", "predicted"])
+    finally:
+        warehouse.close()
+    frame["predicted"] = frame.predicted.astype(float)
+    frame["actual"] = frame.customer_key.map(actual).fillna(0.0)
+    frame["calibration_repeat_days"] = frame.frequency.astype(int).clip(upper=7)
+    table = frame.groupby("calibration_repeat_days").agg(
+        customers=("customer_key", "size"), predicted=("predicted", "sum"), actual=("actual", "sum"))
+    table.attrs["calibration"] = calibration
+    return table

@@ -414,3 +414,8 @@ def test_a_dataset_without_consent_publishes_an_empty_audience_with_a_warning(ru
     assert "warning: the ESP audience is empty" in runs.no_consent_output
     assert runs.no_consent_contacts.strip().splitlines()[0].startswith("external_id,email")
     assert len(runs.no_consent_contacts.strip().splitlines()) == 1
+
+
+def test_an_orders_only_dataset_gets_predictions_and_clusters(runs: PipelineRuns) -> None:
+    assert "clv: fitted" in runs.no_consent_output
+    assert "clusters: k = " in runs.no_consent_output

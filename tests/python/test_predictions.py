@@ -5,7 +5,7 @@ predicts the purchases of a held-out period."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -109,30 +109,13 @@ def test_too_little_data_is_refused_with_the_numbers(built: Build) -> None:
     assert "three or more purchase days (minimum 1000000000)" in result.reason
 
 
-def actual_purchase_days(built: Build, start: date) -> pd.Series:
-    rows = built.rows(
-        "select customer_key, count(distinct ordered_date) from intermediate.int_orders__attributed "
-        f"where is_qualifying and ordered_date > cast('{start.isoformat()}' as date) group by customer_key")
-    return pd.Series({key: int(days) for key, days in rows}, dtype=float)
-
-
 @pytest.mark.pipeline(order=1)
 def test_a_back_test_predicts_the_held_out_purchases(built: Build, capsys: Any) -> None:
     if built.target != "duckdb":
         pytest.skip("the back-test checks the model, not the engine: it runs on DuckDB")
     holdout_days = 180
-    calibration = date.fromisoformat(built.as_of_date) - timedelta(days=holdout_days)
-    actual = actual_purchase_days(built, calibration)
-    variables = {"as_of_date": calibration.isoformat()}
-    dbt_runner.invoke(["run", "--select", "+customer_purchase_statistics"], built.target, variables)
-    result = clv.fit_and_store(built.warehouse, calibration)
-    assert result.status == "fitted", result.reason
-    dbt_runner.invoke(["run", "--select", "customer_predictions"], built.target, {**variables, "clv_horizon_days": holdout_days})
-    frame = predictions(built)
-    frame["actual"] = frame.customer_key.map(actual).fillna(0.0)
-    frame["group"] = frame.frequency.clip(upper=7).astype(int)
-    table = frame.groupby("group").agg(customers=("customer_key", "size"), predicted=("expected_purchases_90d", "sum"),
-                                       actual=("actual", "sum"))
+    table = clv.backtest(built.target, date.fromisoformat(built.as_of_date), holdout_days)
+    calibration = table.attrs["calibration"]
     with capsys.disabled():
         print(f"\nback-test: fitted as of {calibration}, predicted vs actual purchase days in the next {holdout_days} days "
               "by calibration repeat purchase days (7 = 7 or more)")
@@ -143,7 +126,7 @@ def test_a_back_test_predicts_the_held_out_purchases(built: Build, capsys: Any) 
 
     # the data-sufficiency gate: predictions empty with the reason
     clv.store(built.warehouse, calibration, clv.FitResult("insufficient_data", "12 customers with orders (minimum 500)"))
-    dbt_runner.invoke(["run", "--select", "customer_predictions"], built.target, variables)
+    dbt_runner.invoke(["run", "--select", "customer_predictions"], built.target, {"as_of_date": calibration.isoformat()})
     refused = predictions(built)
     assert refused.p_alive.isna().all() and refused.predicted_clv_365d.isna().all()
     assert (refused.prediction_unavailable_reason == "insufficient_data: 12 customers with orders (minimum 500)").all()
