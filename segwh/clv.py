@@ -52,16 +52,16 @@ def settings() -> dict[str, Any]:
 
 
 def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> np.ndarray:
-    """Per-customer log-likelihood of BG/NBD (equation 6 of the paper, in logs)."""
+    """Per-customer log-likelihood of BG/NBD (equation 6 of the paper, in logs). The special
+    functions depend on x only, so they are computed once per distinct x."""
     r, alpha, a, b = params
-    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    ended = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + big_t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dropped = np.where(
-            x > 0,
-            special.betaln(a + 1, np.maximum(b + x - 1, 1e-12)) - special.betaln(a, b) - (r + x) * np.log(alpha + t_x),
-            -np.inf,
-        )
+    distinct, index = np.unique(x, return_inverse=True)
+    gamma_terms = (special.gammaln(r + distinct) - special.gammaln(r))[index]
+    ended_beta = (special.betaln(a, b + distinct) - special.betaln(a, b))[index]
+    dropped_beta = (special.betaln(a + 1, np.maximum(b + distinct - 1, 1e-12)) - special.betaln(a, b))[index]
+    common = gamma_terms + r * np.log(alpha)
+    ended = ended_beta - (r + x) * np.log(alpha + big_t)
+    dropped = np.where(x > 0, dropped_beta - (r + x) * np.log(alpha + t_x), -np.inf)
     return common + np.logaddexp(ended, dropped)
 
 

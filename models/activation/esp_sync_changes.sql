@@ -130,6 +130,27 @@ departed as (
 
 ),
 
+suppression_matches as (
+
+    select
+        departed.customer_key,
+        suppressions.suppression_reason
+    from departed
+    inner join suppressions
+        on departed.customer_key = suppressions.customer_key
+    where suppressions.suppression_scope = 'person'
+
+    union all
+
+    select
+        departed.customer_key,
+        suppressions.suppression_reason
+    from departed
+    inner join suppressions
+        on {{ segwh.erasure_hash("'email:' || departed.email") }} = suppressions.email_hash
+
+),
+
 reasons as (
 
     select
@@ -156,9 +177,9 @@ reasons as (
     union all
 
     select
-        departed.customer_key,
-        suppressions.suppression_reason as reason,
-        case suppressions.suppression_reason
+        customer_key,
+        suppression_reason as reason,
+        case suppression_reason
             when 'complaint' then 4
             when 'hard_bounce' then 5
             when 'unsubscribed' then 6
@@ -168,11 +189,7 @@ reasons as (
             when 'shared_address' then 12
             else 13
         end as priority
-    from departed
-    inner join suppressions
-        on
-        (suppressions.suppression_scope = 'person' and departed.customer_key = suppressions.customer_key)
-        or {{ segwh.erasure_hash("'email:' || departed.email") }} = suppressions.email_hash
+    from suppression_matches
 
     union all
 

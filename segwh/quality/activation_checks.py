@@ -137,11 +137,15 @@ def checks(target: str, batch_sql: str, alone_sql: str) -> list[SqlCheck]:
         "or (esp.event_type = 'unsubscribe' and (confirmations.confirmed_at is null "
         "or esp.occurred_at > confirmations.confirmed_at))"
     )
+    # equality joins only (an OR in a join condition would compare every row with every hash)
     erased = (
         f"select audience.email from {batch_sql} "
         "inner join privacy.erasure_log as erasure_log "
         f"on erasure_log.identifier_hash = {erasure_hash(chr(39) + 'email:' + chr(39) + ' || audience.email')} "
-        f"or erasure_log.identifier_hash = {erasure_hash(chr(39) + 'customer_key:' + chr(39) + ' || audience.customer_key')} "
+        "union all "
+        f"select audience.email from {batch_sql} "
+        "inner join privacy.erasure_log as erasure_log "
+        f"on erasure_log.identifier_hash = {erasure_hash(chr(39) + 'customer_key:' + chr(39) + ' || audience.customer_key')} "
         "union all "
         f"select audience.email from {batch_sql} "
         "inner join staging.stg_privacy__erasure_requests as erasure "
