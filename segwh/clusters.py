@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 
 import numpy as np
 
-from segwh.warehouse import Warehouse
+from segwh.warehouse import Warehouse, replace_dated_rows
 
 FEATURES_TABLE = "marts.customer_cluster_features"
 CENTROIDS_TABLE = "marts.customer_cluster_centroids"
@@ -139,20 +139,7 @@ def store(warehouse: Warehouse, as_of: date, clustering: Clustering | None) -> N
                    f"cast({clustering.sizes[cluster]} as bigint) as fitted_members",
                    f"cast('{as_of.isoformat()}' as date) as as_of_date", f"cast('{fitted_at}' as timestamp) as fitted_at"]
         selects.append("select " + ", ".join(values))
-    using = " using parquet" if spark else ""
-    schema, table = CENTROIDS_TABLE.split(".")
-    previous = f"{CENTROIDS_TABLE}_previous"
-    kept = []
-    if table in warehouse.relations(schema):
-        warehouse.execute(f"drop table if exists {previous}")
-        warehouse.execute(f"create table {previous}{using} as select * from {CENTROIDS_TABLE}")
-        warehouse.execute(f"drop table {CENTROIDS_TABLE}")
-        kept = [f"select * from {previous} where as_of_date <> cast('{as_of.isoformat()}' as date)"]
-    if not selects and not kept:
-        return
-    body = " union all ".join(selects + kept)
-    warehouse.execute(f"create table {CENTROIDS_TABLE}{using} as {body}")
-    warehouse.execute(f"drop table if exists {previous}")
+    replace_dated_rows(warehouse, CENTROIDS_TABLE, as_of.isoformat(), selects)
 
 
 def fit_and_store(warehouse: Warehouse, as_of: date) -> Clustering | None:

@@ -19,7 +19,7 @@ import yaml
 from scipy import optimize, special
 
 from segwh import targets
-from segwh.warehouse import Warehouse
+from segwh.warehouse import Warehouse, replace_dated_rows
 
 PARAMETERS_TABLE = "marts.clv_model_parameters"
 STATISTICS_TABLE = "marts.customer_purchase_statistics"
@@ -182,17 +182,7 @@ def store(warehouse: Warehouse, as_of: date, result: FitResult) -> None:
         f"cast('{fitted_at}' as timestamp) as fitted_at"
         for model, parameter, value, log_likelihood, customers in rows
     ]
-    schema, table = PARAMETERS_TABLE.split(".")
-    kept = ""
-    if table in warehouse.relations(schema):
-        kept = f" union all select * from {PARAMETERS_TABLE}_previous where as_of_date <> cast('{as_of.isoformat()}' as date)"
-        warehouse.execute(f"drop table if exists {PARAMETERS_TABLE}_previous")
-        using = " using parquet" if warehouse.name == "spark" else ""
-        warehouse.execute(f"create table {PARAMETERS_TABLE}_previous{using} as select * from {PARAMETERS_TABLE}")
-        warehouse.execute(f"drop table {PARAMETERS_TABLE}")
-    using = " using parquet" if warehouse.name == "spark" else ""
-    warehouse.execute(f"create table {PARAMETERS_TABLE}{using} as {' union all '.join(new_rows)}{kept}")
-    warehouse.execute(f"drop table if exists {PARAMETERS_TABLE}_previous")
+    replace_dated_rows(warehouse, PARAMETERS_TABLE, as_of.isoformat(), new_rows)
 
 
 def fit_and_store(warehouse: Warehouse, as_of: date) -> FitResult:

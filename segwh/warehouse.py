@@ -211,6 +211,25 @@ def spark_session() -> Any:
     return session
 
 
+def replace_dated_rows(warehouse: Warehouse, table: str, as_of: str, selects: list[str]) -> None:
+    """Rewrite `table` (schema.name, written outside dbt, with an as_of_date column) so that the
+    rows of `as_of` are the rows of `selects` (SELECT statements) and every other date's rows stay.
+    Copies the old rows aside first: no engine here can both read and overwrite one table."""
+    using = " using parquet" if warehouse.name == "spark" else ""
+    schema, name = table.split(".")
+    previous = f"{table}_previous"
+    kept = []
+    if name in warehouse.relations(schema):
+        warehouse.execute(f"drop table if exists {previous}")
+        warehouse.execute(f"create table {previous}{using} as select * from {table}")
+        warehouse.execute(f"drop table {table}")
+        kept = [f"select * from {previous} where as_of_date <> cast('{as_of}' as date)"]
+    if not selects and not kept:
+        return
+    warehouse.execute(f"create table {table}{using} as {' union all '.join(selects + kept)}")
+    warehouse.execute(f"drop table if exists {previous}")
+
+
 def connect(target: str) -> Warehouse:
     targets.check_target(target)
     if target == "duckdb":
