@@ -45,7 +45,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     warehouse = connect(args.target)
     try:
-        report = load(Path(args.raw_dir), warehouse)
+        report = load(Path(args.raw_dir), warehouse, full=args.full)
     finally:
         warehouse.close()
     _print_load(report)
@@ -53,9 +53,10 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def _print_load(report) -> None:  # type: ignore[no-untyped-def]
-    print(f"loaded {report.total_rows:,} raw rows from {report.raw_dir} into {report.target} in {report.seconds:.1f}s")
+    print(f"loaded {report.new_rows:,} new raw rows from {report.raw_dir} into {report.target} in {report.seconds:.1f}s "
+          f"({report.total_rows:,} raw rows in all)")
     for table in report.tables:
-        notes = []
+        notes = [table.mode + (f" (+{table.new_rows:,} rows)" if table.mode == "appended" else "")]
         if table.source_file is None:
             notes.append("no file: empty table")
         if table.missing_columns:
@@ -74,6 +75,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         as_of_date=args.as_of_date,
         demo_customers=args.customers,
         timings_file=Path(args.timings_file) if args.timings_file else None,
+        full_refresh=args.full_refresh,
     )
 
 
@@ -178,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     load = commands.add_parser("load", help="load a folder of raw files into the raw schema")
     load.add_argument("--raw-dir", required=True)
     load.add_argument("--target", default="duckdb", choices=targets.TARGETS)
+    load.add_argument("--full", action="store_true", help="replace every raw table from all its files")
     load.set_defaults(func=cmd_load)
 
     build = commands.add_parser("build", help="load raw files, run dbt build and print a summary")
@@ -186,6 +189,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--as-of-date", help="YYYY-MM-DD (default: the demo data's date, else today)")
     build.add_argument("--customers", type=int, default=DEMO_CUSTOMERS, help="size of the demo data when generated")
     build.add_argument("--timings-file", help="write the seconds of each stage to this JSON file")
+    build.add_argument("--full-refresh", action="store_true",
+                       help="reload every raw file and rebuild the incremental models from scratch")
     build.set_defaults(func=cmd_build)
 
     publish = commands.add_parser("publish", help="audit the built ESP audience and publish it (or --dry-run: print the changes)")

@@ -27,9 +27,22 @@ class Warehouse(Protocol):
 
     def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None: ...
 
+    def append_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None: ...
+
     def relations(self, schema: str) -> list[str]: ...
 
     def close(self) -> None: ...
+
+
+def duckdb_settings() -> dict[str, str]:
+    """The DuckDB settings of the dbt profile (profiles/profiles.yml), for the loader, the quality
+    gate and publication: the same threads, memory limit and spilling."""
+    return {
+        "threads": targets.setting("SEGWH_DUCKDB_ENGINE_THREADS"),
+        "memory_limit": targets.setting("SEGWH_DUCKDB_MEMORY_LIMIT"),
+        "temp_directory": targets.setting("SEGWH_DUCKDB_TEMP_DIR"),
+        "max_temp_directory_size": targets.setting("SEGWH_DUCKDB_MAX_TEMP_SIZE"),
+    }
 
 
 class DuckDBWarehouse:
@@ -38,8 +51,12 @@ class DuckDBWarehouse:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path or targets.setting("DUCKDB_PATH"))
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # settings by SET, not by connect(config=...): dbt-duckdb may hold the same database open in
+        # this process, and DuckDB refuses a second connection with a different configuration
         self.connection = duckdb.connect(str(self.path))
         self.connection.execute("set TimeZone = 'UTC'")
+        for name, value in duckdb_settings().items():
+            self.connection.execute(f"set {name} = '{value}'")
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql).fetchall()
@@ -67,6 +84,10 @@ class DuckDBWarehouse:
         self.connection.execute(
             f"create or replace table {schema}.{table} as select * from read_parquet('{parquet_path}')"
         )
+
+    def append_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
+        names = ", ".join(columns)
+        self.connection.execute(f"insert into {schema}.{table} ({names}) select {names} from read_parquet('{parquet_path}')")
 
     def relations(self, schema: str) -> list[str]:
         rows = self.query(
@@ -133,20 +154,36 @@ class PostgresWarehouse:
                 described = converter.execute(f"describe select * from read_parquet('{parquet_path}')").fetchall()
                 types = {row[0]: row[1] for row in described}
             column_sql = ", ".join(f'"{name}" {_postgres_type(types[name])}' for name in columns)
-            self.connection.autocommit = False
-            try:
-                with self.connection.cursor() as cursor:
+            self._copy_in(schema, table, csv_path, columns, create=column_sql)
+
+    def append_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            csv_path = Path(scratch) / f"{table}.csv"
+            with duckdb.connect() as converter:
+                converter.execute(
+                    f"copy (select {', '.join(columns)} from read_parquet('{parquet_path}')) to '{csv_path}' (header, delimiter ',')"
+                )
+            self._copy_in(schema, table, csv_path, columns)
+
+    def _copy_in(self, schema: str, table: str, csv_path: Path, columns: list[str], create: str | None = None) -> None:
+        """Copy a CSV file into the table in one transaction, first (re)creating it when `create`
+        gives its column definitions."""
+        self.connection.autocommit = False
+        try:
+            with self.connection.cursor() as cursor:
+                if create is not None:
                     cursor.execute(f"create schema if not exists {schema}")
                     cursor.execute(f"drop table if exists {schema}.{table} cascade")
-                    cursor.execute(f"create table {schema}.{table} ({column_sql})")
-                    with csv_path.open() as handle:
-                        cursor.copy_expert(f"copy {schema}.{table} from stdin with (format csv, header true)", handle)
-                self.connection.commit()
-            except Exception:
-                self.connection.rollback()
-                raise
-            finally:
-                self.connection.autocommit = True
+                    cursor.execute(f"create table {schema}.{table} ({create})")
+                names = ", ".join(f'"{name}"' for name in columns)
+                with csv_path.open() as handle:
+                    cursor.copy_expert(f"copy {schema}.{table} ({names}) from stdin with (format csv, header true)", handle)
+            self.connection.commit()
+        except Exception:
+            self.connection.rollback()
+            raise
+        finally:
+            self.connection.autocommit = True
 
     def relations(self, schema: str) -> list[str]:
         rows = self.query(
@@ -187,6 +224,11 @@ class SparkWarehouse:
         frame = self.session.read.parquet(str(parquet_path)).select(*columns)
         # materialise before overwrite: the parquet file is temporary
         frame.write.mode("overwrite").format("parquet").saveAsTable(f"{schema}.{table}")
+
+    def append_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
+        existing = self.session.table(f"{schema}.{table}").columns
+        frame = self.session.read.parquet(str(parquet_path)).select(*existing)
+        frame.write.insertInto(f"{schema}.{table}")
 
     def relations(self, schema: str) -> list[str]:
         if not self.session.catalog.databaseExists(schema):

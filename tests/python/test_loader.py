@@ -29,7 +29,7 @@ def test_only_orders_is_required_and_absent_tables_load_empty(tmp_path: Path) ->
     rows = {table.table: table.rows for table in report.tables}
     assert rows["orders"] == 1
     assert all(count == 0 for name, count in rows.items() if name != "orders")
-    assert set(warehouse.relations("raw")) == set(load_contract())
+    assert set(warehouse.relations("raw")) == {*load_contract(), "segwh_loaded_files"}
     # ids keep their leading zeros; missing optional columns exist as nulls
     assert warehouse.query("select order_id, customer_id, currency, raw_row_number from raw.orders") == [
         ("0001", "00042", None, 1)
@@ -121,3 +121,51 @@ def test_parquet_files_load_as_text_with_row_numbers(tmp_path: Path) -> None:
 def test_readme_and_dbt_sources_match_the_contract() -> None:
     result = subprocess.run([sys.executable, "-m", "segwh", "contract"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_second_load_appends_new_files_and_skips_unchanged_ones(tmp_path: Path) -> None:
+    """Daily loads: files already loaded and unchanged are not read again; new files in a table's
+    folder are appended with row numbers continuing after the last; a changed file replaces its
+    table from all its files."""
+    import os
+
+    raw = tmp_path / "raw"
+    write(raw, "orders.csv", ORDERS_HEADER + "1,2,a@b.com,2025-01-01,3\n2,3,c@d.com,2025-01-02,4\n")
+    write(raw, "customers.csv", "customer_id,email\nC1,a@b.com\n")
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    first = load(raw, warehouse)
+    modes = {table.table: table.mode for table in first.tables}
+    assert modes["orders"] == "replaced" and modes["customers"] == "replaced"
+    first_loaded_at = warehouse.query("select max(raw_loaded_at) from raw.orders")[0][0]
+
+    write(raw / "orders", "2025-01-03.csv", ORDERS_HEADER + "3,4,e@f.com,2025-01-03,5\n")
+    write(raw / "orders", "2025-01-04.csv", "order_id,email,ordered_at,amount\n4,g@h.com,2025-01-04,6\n")
+    second = load(raw, warehouse)
+    by_table = {table.table: table for table in second.tables}
+    assert (by_table["orders"].mode, by_table["orders"].new_rows, by_table["orders"].rows) == ("appended", 2, 4)
+    assert (by_table["customers"].mode, by_table["customers"].new_rows, by_table["customers"].rows) == ("unchanged", 0, 1)
+    rows = warehouse.query("select order_id, raw_row_number, raw_source_file, raw_loaded_at > cast(? as timestamp) "
+                           "from raw.orders order by raw_row_number".replace("?", f"'{first_loaded_at}'"))
+    assert rows == [("1", 1, "orders.csv", False), ("2", 2, "orders.csv", False),
+                    ("3", 3, "orders/2025-01-03.csv", True), ("4", 4, "orders/2025-01-04.csv", True)]
+
+    third = load(raw, warehouse)
+    assert all(table.mode == "unchanged" and table.new_rows == 0 for table in third.tables if table.source_file)
+    assert warehouse.query("select count(*) from raw.orders") == [(4,)]
+
+    # an erased row stays deleted while its file is unchanged
+    warehouse.execute("delete from raw.orders where order_id = '1'")
+    load(raw, warehouse)
+    assert warehouse.query("select count(*) from raw.orders") == [(3,)]
+
+    # a changed file (here: rewritten with one row more) replaces the table from all its files
+    write(raw, "orders.csv", ORDERS_HEADER + "1,2,a@b.com,2025-01-01,3\n2,3,c@d.com,2025-01-02,4\n9,9,i@j.com,2025-01-02,7\n")
+    os.utime(raw / "orders.csv", ns=(1, 1))
+    fourth = load(raw, warehouse)
+    assert next(table for table in fourth.tables if table.table == "orders").mode == "replaced"
+    assert [row[0] for row in warehouse.query("select order_id from raw.orders order by raw_row_number")] == ["1", "2", "9", "3", "4"]
+
+    full = load(raw, warehouse, full=True)
+    assert all(table.mode == "replaced" for table in full.tables)
+    assert warehouse.query("select count(*), max(raw_row_number) from raw.orders") == [(5, 5)]
+    warehouse.close()
