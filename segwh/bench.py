@@ -83,76 +83,182 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, int, s
     return time.monotonic() - started, peak, output
 
 
+EVENT_MODELS = ("base_web__events", "base_esp__email_events", "int_events__web_sessionized",
+                "int_events__web_attributed", "int_events__email_attributed", "int_events__web_sessions")
+# tables a daily export delivers a new file of: rows that arrived on the last day go to <table>/<day>.csv
+DAILY_TABLES = {"web_events": "coalesce(received_at, occurred_at)", "email_events": "coalesce(received_at, occurred_at)",
+                "orders": "coalesce(updated_at, ordered_at)", "consent_events": "occurred_at"}
+
+
+@dataclass
+class BuildMeasure:
+    """One `segwh build`: wall seconds, peak memory of its process tree, its stage timings and
+    dbt's seconds per model (both parts)."""
+
+    seconds: float
+    peak_bytes: int
+    stages: dict[str, float]
+    model_seconds: dict[str, float]
+
+    def event_model_seconds(self) -> float:
+        return sum(self.model_seconds.get(name, 0.0) for name in EVENT_MODELS)
+
+
+@dataclass
+class ScaleResult:
+    customers: int
+    raw_rows: dict[str, int]
+    day_rows: int
+    generate_seconds: float
+    full: BuildMeasure
+    daily: BuildMeasure
+    size_bytes: int
+    relation_rows: dict[str, int] = field(default_factory=dict)
+    pandas_seconds: float = 0.0
+    pandas_peak_bytes: int = 0
+    sql_model_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_raw_rows(self) -> int:
+        return sum(self.raw_rows.values())
+
+
+def scales_for(customers: int) -> list[int]:
+    """The main scale and two smaller ones (10% and 30% of it), for the growth exponent."""
+    return sorted({max(customers // 10, 1000), max(3 * customers // 10, 1000), customers})
+
+
 def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
-    from segwh.generator import GeneratorConfig, generate
-
     out_dir = PROJECT_DIR / out_dir if not out_dir.is_absolute() else out_dir
-    run_dir = out_dir / "runs" / str(customers)
-    raw_dir = run_dir / "raw"
-    warehouse = run_dir / "warehouse.duckdb"
-    run_dir.mkdir(parents=True, exist_ok=True)
-    for stale in run_dir.glob("warehouse.duckdb*"):
-        stale.unlink()
-
-    started = time.monotonic()
-    summary = generate(GeneratorConfig(customers=customers, seed=42), raw_dir)
-    generate_seconds = time.monotonic() - started
-    print(f"generated {sum(summary.rows.values()):,} raw rows in {generate_seconds:.1f}s")
-
-    dbt_target_path = run_dir / "dbt_target"
-    env = {
-        **os.environ,
-        "DUCKDB_PATH": str(warehouse),
-        "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"),
-        "SEGWH_DBT_TARGET_PATH": str(dbt_target_path),
-        "SEGWH_PUBLISHED_DIR": str(run_dir / "published"),
-        "SEGWH_BI_DUCKDB_PATH": str(run_dir / "bi.duckdb"),
-    }
-    timings_file = run_dir / "build_timings.json"
-    build_seconds, peak, output = run_measured(
-        [sys.executable, "-m", "segwh", "build", "--raw-dir", str(raw_dir), "--timings-file", str(timings_file)], env
-    )
-    print(output.splitlines()[-1] if output else "")
-    stages = json.loads(timings_file.read_text())
-    # the build runs dbt in two parts (the CLV fit between them): both parts' results
     results = []
-    for name in ("run_results.part1.json", "run_results.json"):
-        if (dbt_target_path / name).exists():
-            results += json.loads((dbt_target_path / name).read_text())["results"]
-    model_seconds = sorted(
-        (
-            (result["unique_id"].split(".")[-1], float(result["execution_time"]))
-            for result in results
-            if result["unique_id"].startswith(("model.", "seed."))
-        ),
-        key=lambda item: -item[1],
-    )
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        names = [
-            row[0]
-            for row in connection.execute(
-                "select table_schema || '.' || table_name from information_schema.tables order by 1"
-            ).fetchall()
-        ]
-        rows = {name: connection.execute(f"select count(*) from {name}").fetchone()[0] for name in names}
-    size_bytes = sum(path.stat().st_size for path in run_dir.glob("warehouse.duckdb*"))
-
+    for scale in scales_for(customers):
+        results.append(bench_scale(scale, out_dir, main=scale == customers))
+        print(f"{scale:,} customers: full build {results[-1].full.seconds:.0f}s, daily run {results[-1].daily.seconds:.0f}s")
     demo_stages, backtest = _demo_quality_seconds(out_dir)
-
     test_rows: list[tuple[str, float]] = []
     if test_times:
         for target in ("duckdb", "postgres", "spark"):
             seconds, _, _ = run_measured(["make", "test", f"TARGET={target}"], dict(os.environ))
             test_rows.append((target, seconds))
             print(f"make test TARGET={target}: {seconds:.0f}s")
-
-    report = render_report(customers, summary.rows, generate_seconds, build_seconds, stages, model_seconds, rows, peak,
-                           size_bytes, test_rows, demo_stages, backtest)
+    report = render_report(results, demo_stages, backtest, test_rows)
     (out_dir / "report.md").write_text(report)
     print(f"wrote {out_dir / 'report.md'}")
     return 0
+
+
+def split_last_day(raw_dir: Path, day_dir: Path, last_day: str) -> int:
+    """Move the rows of DAILY_TABLES that arrived on or after `last_day` out of the generated files
+    into `day_dir/<table>/<last_day>.csv` (order items follow their orders). Returns their count."""
+    import duckdb
+
+    moved = 0
+    with duckdb.connect() as connection:
+        connection.execute("set preserve_insertion_order = true")
+        for table, arrival in DAILY_TABLES.items():
+            source = raw_dir / f"{table}.csv"
+            (day_dir / table).mkdir(parents=True, exist_ok=True)
+            connection.execute(f"create or replace table rows as select * from read_csv('{source}', all_varchar = true, header = true)")
+            late = f"substr({arrival}, 1, 10) >= '{last_day}'"
+            connection.execute(f"copy (select * from rows where {late}) to '{day_dir / table / (last_day + '.csv')}' (header)")
+            moved += connection.execute(f"select count(*) from rows where {late}").fetchone()[0]
+            if table == "orders":
+                connection.execute(f"create or replace table day_orders as select order_id from rows where {late}")
+            connection.execute(f"copy (select * from rows where not ({late})) to '{source}' (header)")
+        items = raw_dir / "order_items.csv"
+        connection.execute(f"create or replace table rows as select * from read_csv('{items}', all_varchar = true, header = true)")
+        (day_dir / "order_items").mkdir(parents=True, exist_ok=True)
+        in_day = "order_id in (select order_id from day_orders)"
+        connection.execute(f"copy (select * from rows where {in_day}) to '{day_dir / 'order_items' / (last_day + '.csv')}' (header)")
+        moved += connection.execute(f"select count(*) from rows where {in_day}").fetchone()[0]
+        connection.execute(f"copy (select * from rows where not ({in_day})) to '{items}' (header)")
+    return moved
+
+
+def bench_scale(customers: int, out_dir: Path, main: bool) -> ScaleResult:
+    """Generate a scale, hold its last day back, build the rest as of the day before (the full
+    build), then add the day's files and build again (the daily incremental run)."""
+    import shutil
+    from datetime import timedelta
+
+    from segwh.generator import GeneratorConfig, generate
+
+    run_dir = out_dir / "runs" / str(customers)
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    raw_dir, day_dir = run_dir / "raw", run_dir / "day"
+    started = time.monotonic()
+    summary = generate(GeneratorConfig(customers=customers, seed=42), raw_dir)
+    generate_seconds = time.monotonic() - started
+    last_day = summary.end_date.isoformat()
+    day_rows = split_last_day(raw_dir, day_dir, last_day)
+    print(f"generated {sum(summary.rows.values()):,} raw rows in {generate_seconds:.1f}s ({day_rows:,} held back for the daily run)")
+
+    dbt_target = run_dir / "dbt_target"
+    env = {
+        **os.environ,
+        "DUCKDB_PATH": str(run_dir / "warehouse.duckdb"),
+        "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"),
+        "SEGWH_DBT_TARGET_PATH": str(dbt_target),
+        "SEGWH_PUBLISHED_DIR": str(run_dir / "published"),
+        "SEGWH_BI_DUCKDB_PATH": str(run_dir / "bi.duckdb"),
+    }
+    day_before = (summary.end_date - timedelta(days=1)).isoformat()
+    full = _measured_build(raw_dir, day_before, env, dbt_target, run_dir / "full")
+    size_bytes = sum(path.stat().st_size for path in run_dir.glob("warehouse.duckdb*"))
+    result = ScaleResult(customers, summary.rows, day_rows, generate_seconds, full, full, size_bytes)
+    if main:
+        result.relation_rows = _relation_rows(run_dir / "warehouse.duckdb")
+        shutil.copytree(dbt_target, run_dir / "full" / "dbt_target", dirs_exist_ok=True)
+        seconds, peak, _ = run_measured([sys.executable, "-m", "segwh.bench_baselines", "pandas", "--raw-dir", str(raw_dir),
+                                         "--as-of-date", day_before], env)
+        result.pandas_seconds, result.pandas_peak_bytes = seconds, peak
+        sql_out = run_dir / "sql_baseline.json"
+        run_measured([sys.executable, "-m", "segwh.bench_baselines", "sql", "--warehouse", str(run_dir / "warehouse.duckdb"),
+                      "--dbt-target", str(run_dir / "full" / "dbt_target"), "--work-dir", str(run_dir / "sql_baseline"),
+                      "--out", str(sql_out)], env)
+        result.sql_model_seconds = json.loads(sql_out.read_text())
+        shutil.rmtree(run_dir / "sql_baseline", ignore_errors=True)
+
+    for table_dir in day_dir.iterdir():
+        (raw_dir / table_dir.name).mkdir(exist_ok=True)
+        for path in table_dir.iterdir():
+            shutil.copy(path, raw_dir / table_dir.name / path.name)
+    result.daily = _measured_build(raw_dir, last_day, env, dbt_target, run_dir / "daily")
+    if not main:
+        for bulky in (raw_dir, day_dir, run_dir / "published"):
+            shutil.rmtree(bulky, ignore_errors=True)
+        for path in run_dir.glob("*.duckdb*"):
+            path.unlink()
+    return result
+
+
+def _measured_build(raw_dir: Path, as_of: str, env: dict[str, str], dbt_target: Path, keep: Path) -> BuildMeasure:
+    keep.mkdir(parents=True, exist_ok=True)
+    for name in ("run_results.part1.json", "run_results.json"):
+        (dbt_target / name).unlink(missing_ok=True)
+    timings_file = keep / "build_timings.json"
+    seconds, peak, output = run_measured(
+        [sys.executable, "-m", "segwh", "build", "--raw-dir", str(raw_dir), "--as-of-date", as_of,
+         "--timings-file", str(timings_file)], env)
+    (keep / "build.log").write_text(output)
+    model_seconds: dict[str, float] = {}
+    for name in ("run_results.part1.json", "run_results.json"):
+        if (dbt_target / name).exists():
+            (keep / name).write_text((dbt_target / name).read_text())
+            for result in json.loads((dbt_target / name).read_text())["results"]:
+                if result["unique_id"].startswith(("model.", "seed.")):
+                    model_seconds[result["unique_id"].split(".")[-1]] = float(result["execution_time"])
+    return BuildMeasure(seconds, peak, json.loads(timings_file.read_text()), model_seconds)
+
+
+def _relation_rows(warehouse: Path) -> dict[str, int]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        names = [row[0] for row in connection.execute(
+            "select table_schema || '.' || table_name from information_schema.tables order by 1").fetchall()]
+        return {name: connection.execute(f"select count(*) from {name}").fetchone()[0] for name in names}
 
 
 def _demo_quality_seconds(out_dir: Path, customers: int = DEMO_CUSTOMERS) -> tuple[dict[str, float], str]:
@@ -202,64 +308,142 @@ def _backtest(env: dict[str, str], raw_dir: Path, holdout_days: int = 180) -> st
     return "\n".join(lines)
 
 
-def render_report(
-    customers: int,
-    raw_rows: dict[str, int],
-    generate_seconds: float,
-    build_seconds: float,
-    stages: dict[str, float],
-    model_seconds: list[tuple[str, float]],
-    rows: dict[str, int],
-    peak_bytes: int,
-    size_bytes: int,
-    test_rows: list[tuple[str, float]],
-    demo_stages: dict[str, float] | None = None,
-    backtest: str = "",
-) -> str:
-    identity_seconds = sum(seconds for name, seconds in model_seconds if name.startswith("int_identity__"))
-    components_seconds = sum(seconds for name, seconds in model_seconds if name == "int_identity__components")
+def growth_exponent(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of log(seconds) against log(rows)."""
+    import math
+
+    xs = [math.log(rows) for rows, _ in points]
+    ys = [math.log(seconds) for _, seconds in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    denominator = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / denominator if denominator else float("nan")
+
+
+def _build_seconds(measure: BuildMeasure) -> float:
+    """A build's wall time as `segwh build` measured it (the process adds start-up)."""
+    return measure.stages.get("whole build", measure.seconds)
+
+
+def render_report(results: list[ScaleResult], demo_stages: dict[str, float] | None = None, backtest: str = "",
+                  test_rows: list[tuple[str, float]] | None = None) -> str:
+    main = results[-1]
+    full, daily = main.full, main.daily
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {_memory_gib():.0f} GiB, Python {platform.python_version()}"
+    exponent = growth_exponent([(result.total_raw_rows, _build_seconds(result.full)) for result in results]) if len(results) > 1 else float("nan")
+    dbt_exponent = growth_exponent([(result.total_raw_rows, result.full.stages.get("dbt build (both parts, with the fits)", 1.0))
+                                    for result in results]) if len(results) > 1 else float("nan")
+    event_ratio = daily.event_model_seconds() / full.event_model_seconds() if full.event_model_seconds() else float("nan")
+    daily_ratio = _build_seconds(daily) / _build_seconds(full)
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
     lines = [
         "# Benchmark report",
         "",
-        f"Generated by `make bench CUSTOMERS={customers}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC ({machine}).",
+        f"Generated by `make bench CUSTOMERS={main.customers}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC ({machine}), "
+        "DuckDB, default profile settings.",
         "",
-        f"Raw rows: {sum(raw_rows.values()):,} ({', '.join(f'{name} {count:,}' for name, count in raw_rows.items())}).",
+        "Each scale is generated, its last day of web events, email events, orders (with their items) and consent "
+        "events is held back, the rest is built as of the day before (**full build**: `segwh build`, what `make build` "
+        "runs: load, erasure, raw quality gate, `dbt build` with tests and the fits, marts quality gate, activation audit, "
+        "publication), then the day's files are added to the raw folder and built as of the last day (**daily run**: "
+        "the loader appends the new files, the event models process the new rows).",
         "",
-        "## Stages (DuckDB)",
+        "## Targets",
         "",
-        "| stage | seconds |",
-        "| --- | ---: |",
-        f"| generate demo data | {generate_seconds:.1f} |",
+        "| target | measured | |",
+        "| --- | ---: | --- |",
+        f"| full build at {main.customers:,} customers, excluding generation, under 180 s | {_build_seconds(full):.0f} s | "
+        f"{verdict(_build_seconds(full) < 180)} |",
+        f"| event models in the daily run under 10% of their full-build time | {100 * event_ratio:.1f}% "
+        f"({daily.event_model_seconds():.1f} s of {full.event_model_seconds():.1f} s) | {verdict(event_ratio < 0.10)} |",
+        f"| whole daily run under 40% of the full build | {100 * daily_ratio:.0f}% ({_build_seconds(daily):.0f} s) | "
+        f"{verdict(daily_ratio < 0.40)} |",
+        f"| peak memory under 8 GiB | {max(full.peak_bytes, daily.peak_bytes) / 2**30:.2f} GiB | "
+        f"{verdict(max(full.peak_bytes, daily.peak_bytes) < 8 * 2**30)} |",
+        f"| build time growing at most linearly with raw rows (exponent ≤ 1.1) | {exponent:.2f} (dbt alone {dbt_exponent:.2f}) | "
+        f"{verdict(exponent <= 1.1)} |",
+        "",
+        f"Warehouse on disk after the full build: {main.size_bytes / 2**20:,.0f} MiB.",
+        "",
+        "## Raw rows",
+        "",
+        "| table | " + " | ".join(f"{result.customers:,} customers" for result in results) + " |",
+        "| --- | " + " | ".join("---:" for _ in results) + " |",
     ]
-    for stage, seconds in stages.items():
-        lines.append(f"| {stage} | {seconds:.1f} |")
+    for table in main.raw_rows:
+        lines.append(f"| {table} | " + " | ".join(f"{result.raw_rows.get(table, 0):,}" for result in results) + " |")
     lines += [
-        f"| **whole `segwh build` (excluding generation)** | **{build_seconds:.1f}** |",
+        "| **all** | " + " | ".join(f"**{result.total_raw_rows:,}**" for result in results) + " |",
+        "| of which the daily run's new rows | " + " | ".join(f"{result.day_rows:,}" for result in results) + " |",
         "",
-        f"Peak memory of the build's process tree: {peak_bytes / 2**30:.2f} GiB. Warehouse on disk: {size_bytes / 2**20:.0f} MiB.",
+        "## Stages (seconds)",
         "",
-        f"Identity resolution (the `int_identity__*` models): {identity_seconds:.1f} s, of which label propagation "
-        f"(`int_identity__components`) {components_seconds:.1f} s.",
+        "| stage | " + " | ".join(f"full {result.customers:,}" for result in results) + f" | daily {main.customers:,} |",
+        "| --- | " + " | ".join("---:" for _ in results) + " | ---: |",
+        "| generate (not part of the build) | " + " | ".join(f"{result.generate_seconds:.1f}" for result in results) + " | |",
+    ]
+    for stage in full.stages:
+        if stage in ("whole build", "raw rows loaded"):
+            continue
+        lines.append(f"| {stage} | " + " | ".join(f"{result.full.stages.get(stage, 0.0):.1f}" for result in results)
+                     + f" | {daily.stages.get(stage, 0.0):.1f} |")
+    lines += [
+        "| **whole build** | " + " | ".join(f"**{_build_seconds(result.full):.1f}**" for result in results)
+        + f" | **{_build_seconds(daily):.1f}** |",
+        "| peak memory (GiB) | " + " | ".join(f"{result.full.peak_bytes / 2**30:.2f}" for result in results)
+        + f" | {daily.peak_bytes / 2**30:.2f} |",
+        "",
+        f"Growth exponent of the full build's time against raw rows over the {len(results)} scales: {exponent:.2f} "
+        f"(of `dbt build` alone: {dbt_exponent:.2f}).",
         "",
     ]
+    if main.sql_model_seconds:
+        dbt_models = sum(seconds for name, seconds in full.model_seconds.items() if name in main.sql_model_seconds)
+        sql_total = sum(main.sql_model_seconds.values())
+        dbt_stage = full.stages.get("dbt build (both parts, with the fits)", 0.0)
+        lines += [
+            f"## Baselines ({main.customers:,} customers, same run)",
+            "",
+            "| computation | seconds |",
+            "| --- | ---: |",
+            f"| pandas script: RFM scores and lifecycle stages from the raw orders files (`segwh/bench_baselines.py`; "
+            f"no identity resolution, quarantine or tests; peak {main.pandas_peak_bytes / 2**30:.2f} GiB) | {main.pandas_seconds:.1f} |",
+            f"| the compiled SQL of the same {len(main.sql_model_seconds)} dbt models run directly in DuckDB, no dbt | {sql_total:.1f} |",
+            f"| those models inside dbt (run_results execution time) | {dbt_models:.1f} |",
+            f"| the whole `dbt build` stage (models, data and unit tests, the two fits, dbt start-up) | {dbt_stage:.1f} |",
+            "",
+            f"dbt's own overhead on the models: {dbt_models - sql_total:+.1f} s ({100 * (dbt_models - sql_total) / sql_total:+.0f}%).",
+            "",
+        ]
+    lines += ["## Where the time goes (seconds per model, largest first)", "",
+              f"| model | full {main.customers:,} | daily {main.customers:,} |" + (" compiled SQL without dbt |" if main.sql_model_seconds else ""),
+              "| --- | ---: | ---: |" + (" ---: |" if main.sql_model_seconds else "")]
+    for name, seconds in sorted(full.model_seconds.items(), key=lambda item: -item[1]):
+        if seconds < 0.5 and daily.model_seconds.get(name, 0.0) < 0.5:
+            continue
+        marker = " (incremental event model)" if name in EVENT_MODELS else ""
+        row = f"| {name}{marker} | {seconds:.2f} | {daily.model_seconds.get(name, 0.0):.2f} |"
+        if main.sql_model_seconds:
+            row += f" {main.sql_model_seconds.get(name, 0.0):.2f} |"
+        lines.append(row)
+    lines += ["", "Models under half a second in both runs are left out.", ""]
     if demo_stages:
         lines += [
             "## Quality gate (Great Expectations) validation time",
             "",
             "| scale | raw stage (s) | marts stage (s) |",
             "| --- | ---: | ---: |",
-            f"| demo ({DEMO_CUSTOMERS:,} customers) | {demo_stages.get('quality raw', 0):.1f} | "
-            f"{demo_stages.get('quality marts', 0):.1f} |",
-            f"| {customers:,} customers | {stages.get('quality raw', 0):.1f} | {stages.get('quality marts', 0):.1f} |",
+            f"| demo ({DEMO_CUSTOMERS:,} customers) | {demo_stages.get('quality raw', 0):.1f} | {demo_stages.get('quality marts', 0):.1f} |",
+            f"| {main.customers:,} customers | {full.stages.get('quality raw', 0):.1f} | {full.stages.get('quality marts', 0):.1f} |",
             "",
         ]
     if backtest:
         lines += [f"## CLV back-test (demo, {DEMO_CUSTOMERS:,} customers)", "", backtest, ""]
-    lines += ["## Seconds per model (dbt run_results.json)", "", "| model | seconds |", "| --- | ---: |"]
-    lines += [f"| {name} | {seconds:.2f} |" for name, seconds in model_seconds]
-    lines += ["", "## Rows per relation", "", "| relation | rows |", "| --- | ---: |"]
-    lines += [f"| {name} | {count:,} |" for name, count in rows.items()]
+    if main.relation_rows:
+        lines += [f"## Rows per relation ({main.customers:,} customers, full build)", "", "| relation | rows |", "| --- | ---: |"]
+        lines += [f"| {name} | {count:,} |" for name, count in main.relation_rows.items()]
     if test_rows:
         lines += ["", "## `make test` wall time per target", "", "| target | seconds |", "| --- | ---: |"]
         lines += [f"| {target} | {seconds:.0f} |" for target, seconds in test_rows]

@@ -142,9 +142,10 @@ def fit(warehouse: Warehouse, as_of: date, config: dict[str, Any] | None = None)
         return FitResult("insufficient_data", "; ".join(shortfalls), seconds=time.monotonic() - started)
     triples = np.array(warehouse.query(
         f"select frequency, recency_days, age_days, count(*) from {STATISTICS_TABLE} "
-        "group by frequency, recency_days, age_days"), dtype=float)
+        "group by frequency, recency_days, age_days order by frequency, recency_days, age_days"), dtype=float)
     spend = np.array(warehouse.query(
-        f"select frequency, repeat_order_value from {STATISTICS_TABLE} where frequency > 0 and repeat_order_value > 0"),
+        f"select frequency, repeat_order_value from {STATISTICS_TABLE} where frequency > 0 and repeat_order_value > 0 "
+        "order by frequency, repeat_order_value"),
         dtype=float)
     try:
         purchases = fit_bgnbd(triples[:, 0], triples[:, 1], triples[:, 2], triples[:, 3])

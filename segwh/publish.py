@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -100,9 +101,15 @@ def last_published_as_of(warehouse: Warehouse) -> str | None:
     return None if value is None else str(value)[:10]
 
 
-def publish(target: str, as_of: str, dry_run: bool = False, show: bool = True) -> int:
-    """Audit, print the dry-run summary, then publish unless `dry_run`. Returns the exit code."""
+def publish(target: str, as_of: str, dry_run: bool = False, show: bool = True,
+            seconds: dict[str, float] | None = None) -> int:
+    """Audit, print the dry-run summary, then publish unless `dry_run`. Returns the exit code.
+    `seconds` receives the time of the audit and of the publication."""
+    seconds = {} if seconds is None else seconds
+    started = time.monotonic()
     code = audit(target, as_of, show)
+    seconds["activation audit"] = time.monotonic() - started
+    started = time.monotonic()
     if code:
         print("publish stopped: the activation audit failed (see above); the previous publication is untouched")
         return code
@@ -132,6 +139,7 @@ def publish(target: str, as_of: str, dry_run: bool = False, show: bool = True) -
         return 0
     finally:
         warehouse.close()
+        seconds["publish (tables, files, BI copy)"] = time.monotonic() - started
 
 
 def _publish_tables(warehouse: Warehouse, release_id: str, as_of: str, audience_rows: int, counts: list[ChangeCount]) -> None:

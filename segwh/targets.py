@@ -15,6 +15,9 @@ TARGETS = ("duckdb", "postgres", "spark")
 DEFAULTS: dict[str, str] = {
     "DUCKDB_PATH": "data/warehouse.duckdb",
     "SEGWH_DUCKDB_TEMP_DIR": "data/duckdb_tmp",
+    "SEGWH_DUCKDB_ENGINE_THREADS": "2",
+    "SEGWH_DUCKDB_MEMORY_LIMIT": "6GB",
+    "SEGWH_DUCKDB_MAX_TEMP_SIZE": "100GB",
     "SEGWH_BI_DUCKDB_PATH": "data/bi.duckdb",
     "SEGWH_PG_HOST": "127.0.0.1",
     "SEGWH_PG_PORT": "55432",

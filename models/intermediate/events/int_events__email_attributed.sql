@@ -1,11 +1,37 @@
 {#- One row per usable email event with the customer_key of its recipient (the person of the
-    email address, else of the ESP subscriber id). Null when the address links to no person. -#}
+    email address, else of the ESP subscriber id). Null when the address links to no person.
+    Incremental on every engine like int_events__web_attributed (segwh.attribution_window). -#}
+
+{%- set window = segwh.email_attributed_window(this) %}
+{{ config(**segwh.attribution_config(['message_id', 'email', 'event_type', 'occurred_at'])) }}
+{{ config(
+    pre_hook="{{ segwh.start_incremental_run(this, (segwh.email_attributed_window(this) or {}).get('start'), 'event_date', 'event_month') }}",
+    post_hook=[
+        "{{ segwh.write_attribution_snapshot(this)[0] }}",
+        "{{ segwh.write_attribution_snapshot(this)[1] }}",
+        "{{ segwh.complete_incremental_run(this) }}",
+    ],
+) }}
 
 with
 
 email_events as (
 
     select * from {{ ref('stg_esp__email_events') }}
+    {%- if window %}
+    where
+        cast(occurred_at as date) >= cast('{{ window.start }}' as date)
+        {%- if window.identity %}
+        or {{ segwh.changed_identity_condition(this, {'email': 'email', 'subscriber_id': 'subscriber_id'}) }}
+        or {{ segwh.key_text(['message_id', 'email', 'event_type', 'occurred_at']) }} in (
+            select {{ segwh.key_text(['attributed.message_id', 'attributed.email', 'attributed.event_type', 'attributed.occurred_at']) }}
+            from {{ this }} as attributed
+            where attributed.customer_key in (
+                {{ segwh.changed_previous_keys_sql(this) }}
+            )
+        )
+        {%- endif %}
+    {%- endif %}
 
 ),
 
@@ -26,7 +52,9 @@ final as (
         email_events.event_type,
         email_events.bounce_type,
         cast(email_events.occurred_at as date) as event_date,
-        email_events.occurred_at
+        cast({{ dbt.date_trunc('month', 'email_events.occurred_at') }} as date) as event_month,
+        email_events.occurred_at,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as attributed_at
     from email_events
     left join node_keys as by_email
         on by_email.node_key = 'email:' || email_events.email

@@ -1,13 +1,39 @@
 {#- One row per usable web event with the customer_key of the person behind it: the person of the
     event's customer id, else of its email, else of its device (an anonymous id that an identified
     event tied to a person). Null when nothing ties the event to a person (anonymous browsing, a
-    shared kiosk). -#}
+    shared kiosk). Incremental on every engine (segwh.attribution_window): a run recomputes the
+    days int_events__web_sessionized recomputed and the events of identities that changed. -#}
+
+{%- set window = segwh.web_attributed_window(this) %}
+{{ config(**segwh.attribution_config('event_id')) }}
+{{ config(
+    pre_hook="{{ segwh.start_incremental_run(this, (segwh.web_attributed_window(this) or {}).get('start'), 'event_date', 'event_month') }}",
+    post_hook=[
+        "{{ segwh.write_attribution_snapshot(this)[0] }}",
+        "{{ segwh.write_attribution_snapshot(this)[1] }}",
+        "{{ segwh.complete_incremental_run(this) }}",
+    ],
+) }}
 
 with
 
 web_events as (
 
     select * from {{ ref('int_events__web_sessionized') }}
+    {%- if window %}
+    where
+        event_date >= cast('{{ window.start }}' as date)
+        {%- if window.identity %}
+        or {{ segwh.changed_identity_condition(this, {'customer_id': 'customer_id', 'email': 'email', 'anonymous_id': 'anonymous_id'}) }}
+        or event_id in (
+            select attributed.event_id
+            from {{ this }} as attributed
+            where attributed.customer_key in (
+                {{ segwh.changed_previous_keys_sql(this) }}
+            )
+        )
+        {%- endif %}
+    {%- endif %}
 
 ),
 
@@ -37,7 +63,9 @@ final as (
         web_events.quantity,
         web_events.price,
         web_events.event_date,
-        web_events.occurred_at
+        web_events.event_month,
+        web_events.occurred_at,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as attributed_at
     from web_events
     left join node_keys as by_customer_id
         on by_customer_id.node_key = 'customer_id:' || web_events.customer_id

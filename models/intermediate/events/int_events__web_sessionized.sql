@@ -2,16 +2,16 @@
     session id; events without one are grouped per device (anonymous id, else customer id, else
     email) and a new session starts after var session_timeout_minutes without events. The session
     key is 'S:' and the session id, or 'D:' and the id of the session's first event.
-    Incremental on every engine: a run recomputes the days from segwh.incremental_window_start
-    (the first day with newly arrived rows, minus var event_lookback_days; on Spark the first day
-    of that month, the table being partitioned by event_month) and reads one more day before them
-    so sessions that began the evening before keep their key. -#}
+    Incremental on every engine: a run recomputes the days from segwh.event_model_window (the
+    windows base_web__events recomputed since this model's last run, rows after as_of_date) and
+    reads one more day before them so sessions that began the evening before keep their key. -#}
 
-{%- set window_start = segwh.incremental_window_start(this, ref('stg_web__events'), month_partitions=true) %}
+{%- set window_start = segwh.web_sessionized_window(this) %}
 {{ config(**segwh.incremental_event_config('event_month')) }}
-{{ config(pre_hook="{{ segwh.clear_incremental_window(
-    this, segwh.incremental_window_start(this, ref('stg_web__events'), month_partitions=true), 'event_date', 'event_month'
-) }}") }}
+{{ config(
+    pre_hook="{{ segwh.start_incremental_run(this, segwh.web_sessionized_window(this), 'event_date', 'event_month') }}",
+    post_hook="{{ segwh.complete_incremental_run(this) }}",
+) }}
 
 with
 

@@ -1,11 +1,30 @@
 {#- One row per web session (see int_events__web_sessionized): when it started and ended, its
-    device type, and the person of its earliest attributed event (null for anonymous sessions). -#}
+    device type, and the person of its earliest attributed event (null for anonymous sessions).
+    Incremental on every engine (segwh.web_sessions_window): a run recomputes the sessions with an
+    event attributed since its last run. -#}
+
+{%- set window = segwh.web_sessions_window(this) %}
+{{ config(**segwh.attribution_config('session_key', 'started_month')) }}
+{{ config(
+    pre_hook="{{ segwh.start_incremental_run(this, (segwh.web_sessions_window(this) or {}).get('start'), 'ended_date', 'started_month') }}",
+    post_hook="{{ segwh.complete_incremental_run(this) }}",
+) }}
 
 with
 
 web_events as (
 
     select * from {{ ref('int_events__web_attributed') }}
+    {%- if window %}
+    where session_key in (
+        select session_key from {{ ref('int_events__web_attributed') }}
+        where
+            attributed_at > cast('{{ window.since }}' as {{ dbt.type_timestamp() }})
+            {%- if target.type == 'spark' %}
+            or event_date >= cast('{{ window.start }}' as date)
+            {%- endif %}
+    )
+    {%- endif %}
 
 ),
 
@@ -58,7 +77,9 @@ final as (
         first_event.device_type,
         per_session.events,
         cast(per_session.started_at as date) as started_date,
+        cast({{ dbt.date_trunc('month', 'per_session.started_at') }} as date) as started_month,
         per_session.started_at,
+        cast(per_session.ended_at as date) as ended_date,
         per_session.ended_at
     from per_session
     inner join first_event
@@ -71,3 +92,6 @@ final as (
 )
 
 select * from final
+{%- if window and target.type == 'spark' %}
+where started_date >= cast('{{ window.start }}' as date)
+{%- endif %}

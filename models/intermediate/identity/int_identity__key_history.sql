@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
 {#- Append-only history of which customer_key each node had: a row whenever a node is new or its
     key changed, with the run that saw it. Nodes are stored as hashes, never as emails or phones. -#}

@@ -3,6 +3,8 @@
     by date like segment_membership_log. -#}
 
 {{ config(**segwh.incremental_event_config('as_of_date')) }}
+{#- history: a full refresh keeps it (only moving as_of_date backwards drops later builds) -#}
+{{ config(full_refresh=false) }}
 {{ config(pre_hook="{{ segwh.clear_incremental_window(this, segwh.history_window_start(), 'as_of_date') }}") }}
 
 with

@@ -1,10 +1,27 @@
-{{ config(materialized='table') }}
+{#- One row per raw email_events row, cleaned, typed and checked, with its version rank.
+    Incremental on every engine, like base_web__events (see segwh.base_event_window). -#}
+{%- set key_columns = segwh.base_event_tables()['email_events'].key_columns %}
+{%- set window = segwh.base_event_window(this, 'email_events') %}
+{%- set columns = [
+    'raw_row_number', 'raw_loaded_at', 'message_id', 'campaign_id', 'email', 'email_normalized', 'event_type',
+    'bounce_type', 'subscriber_id', 'quarantine_reason', 'occurred_at', 'received_at', 'event_date',
+] %}
+{{ config(**segwh.incremental_event_config('event_month')) }}
+{{ config(
+    pre_hook="{{ segwh.start_base_event_run(this, 'email_events') }}",
+    post_hook="{{ segwh.complete_incremental_run(this) }}",
+) }}
 
 with
 
 source as (
 
     select * from {{ source('raw', 'email_events') }}
+    {%- if window %}
+    where
+        raw_loaded_at > cast('{{ window.loaded_after }}' as {{ dbt.type_timestamp() }})
+        or {{ segwh.raw_date_on_or_after('occurred_at', window.start) }}
+    {%- endif %}
 
 ),
 
@@ -12,6 +29,7 @@ cleaned as (
 
     select
         raw_row_number,
+        raw_loaded_at,
         {{ segwh.clean_text('message_id') }} as message_id,
         {{ segwh.clean_text('campaign_id') }} as campaign_id,
         {{ segwh.normalize_email('email') }} as email_normalized,
@@ -56,27 +74,31 @@ checked as (
 
 ),
 
+dated as (
+
+    select
+        {{ columns[:-1] | join(',\n        ') }},
+        coalesce(cast(occurred_at as date), cast('1900-01-01' as date)) as event_date,
+        0 as is_context
+    from checked
+
+),
+
+{{ segwh.base_event_rows('dated', window, key_columns, columns) }}
+
 ranked as (
 
     select
-        checked.*,
-        {{ segwh.version_rank(['message_id', 'email_normalized', 'event_type', 'occurred_at']) }}
-    from checked
+        versions.*,
+        {{ segwh.version_rank(key_columns) }}
+    from versions
 
 )
 
 select
-    raw_row_number,
-    message_id,
-    campaign_id,
-    email,
-    email_normalized,
-    event_type,
-    bounce_type,
-    subscriber_id,
-    quarantine_reason,
+    {{ columns | join(',\n    ') }},
     version_rank,
     kept_raw_row_number,
-    occurred_at,
-    received_at
+    cast({{ dbt.date_trunc('month', 'event_date') }} as date) as event_month
 from ranked
+where is_context = 0

@@ -1,10 +1,30 @@
-{{ config(materialized='table') }}
+{#- One row per raw web_events row, cleaned, typed and checked, with its version rank.
+    Incremental on every engine: a run recomputes the rows dated from the start of
+    segwh.base_event_window (new loads, rows after as_of_date, older versions of their keys) and
+    adds new undated rows; versions are ranked together with the older versions of their keys. -#}
+{%- set key_columns = segwh.base_event_tables()['web_events'].key_columns %}
+{%- set window = segwh.base_event_window(this, 'web_events') %}
+{%- set columns = [
+    'raw_row_number', 'raw_loaded_at', 'event_id', 'anonymous_id', 'customer_id', 'email', 'session_id',
+    'event_type', 'product_id', 'device_type', 'quantity', 'price', 'quarantine_reason', 'occurred_at',
+    'received_at', 'event_date',
+] %}
+{{ config(**segwh.incremental_event_config('event_month')) }}
+{{ config(
+    pre_hook="{{ segwh.start_base_event_run(this, 'web_events') }}",
+    post_hook="{{ segwh.complete_incremental_run(this) }}",
+) }}
 
 with
 
 source as (
 
     select * from {{ source('raw', 'web_events') }}
+    {%- if window %}
+    where
+        raw_loaded_at > cast('{{ window.loaded_after }}' as {{ dbt.type_timestamp() }})
+        or {{ segwh.raw_date_on_or_after('occurred_at', window.start) }}
+    {%- endif %}
 
 ),
 
@@ -12,6 +32,7 @@ cleaned as (
 
     select
         raw_row_number,
+        raw_loaded_at,
         {{ segwh.clean_text('event_id') }} as event_id,
         {{ segwh.clean_text('anonymous_id') }} as anonymous_id,
         {{ segwh.clean_text('customer_id') }} as customer_id,
@@ -61,30 +82,31 @@ checked as (
 
 ),
 
+dated as (
+
+    select
+        {{ columns[:-1] | join(',\n        ') }},
+        coalesce(cast(occurred_at as date), cast('1900-01-01' as date)) as event_date,
+        0 as is_context
+    from checked
+
+),
+
+{{ segwh.base_event_rows('dated', window, key_columns, columns) }}
+
 ranked as (
 
     select
-        checked.*,
-        {{ segwh.version_rank(['event_id']) }}
-    from checked
+        versions.*,
+        {{ segwh.version_rank(key_columns) }}
+    from versions
 
 )
 
 select
-    raw_row_number,
-    event_id,
-    anonymous_id,
-    customer_id,
-    email,
-    session_id,
-    event_type,
-    product_id,
-    device_type,
-    quantity,
-    price,
-    quarantine_reason,
+    {{ columns | join(',\n    ') }},
     version_rank,
     kept_raw_row_number,
-    occurred_at,
-    received_at
+    cast({{ dbt.date_trunc('month', 'event_date') }} as date) as event_month
 from ranked
+where is_context = 0

@@ -1,0 +1,193 @@
+{#- The window an incremental base event model (staging/*/base_*__events) recomputes, as a dict
+    {start: ISO date, loaded_after: timestamp text}, or none on a full build.
+
+    Rows are recomputed from `start` on (by event_date; undated rows, kept under 1900-01-01, are
+    static and only added when new). `start` is the earliest of:
+    - the first event date of the raw rows loaded after the newest load already processed
+      (raw_loaded_at > loaded_after), minus var event_lookback_days, so a back-filled day is
+      picked up whatever its date;
+    - the first day holding a row that is, or was, after as_of_date (reason after_as_of_date, or
+      an occurrence or arrival after it), the day after as_of_date, and the window of a run that
+      did not complete (segwh.event_model_window);
+    - the first day of any older version of a key that has a row in the window, so versions are
+      always ranked together.
+    When the raw table was replaced (no raw row was loaded at or before loaded_after) `start` is
+    1900-01-01: everything is recomputed. On Spark the start moves back to the first day of its
+    month (the partition Spark replaces). `raw_table` names the raw table;
+    segwh.base_event_tables() says how its key and occurrence are computed from the raw columns
+    (exactly as the model does) and from the model's columns. -#}
+{% macro base_event_window(relation, raw_table) %}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set spec = segwh.base_event_tables()[raw_table] -%}
+    {%- set source_relation = source('raw', raw_table) -%}
+    {%- set raw_key_sql = segwh.key_text(spec.raw_key) -%}
+    {%- set base_key_sql = segwh.key_text(spec.key_columns) -%}
+    {%- set undated = modules.datetime.date(1900, 1, 1) -%}
+    {%- set state = run_query(
+        'select (select max(raw_loaded_at) from ' ~ relation ~ '), (select min(raw_loaded_at) from ' ~ source_relation ~ ')'
+    ) -%}
+    {%- set loaded_after = state.columns[0].values()[0] -%}
+    {%- set first_loaded = state.columns[1].values()[0] -%}
+    {%- if loaded_after is none or first_loaded is none or first_loaded > loaded_after -%}
+        {{ return({'start': undated.isoformat(), 'loaded_after': '1800-01-01 00:00:00'}) }}
+    {%- endif -%}
+    {%- set loaded_after_sql = "cast('" ~ loaded_after ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set new_rows_date = segwh.as_python_date(run_query(
+        'select min(cast(' ~ spec.raw_occurred_at ~ ' as date)) from ' ~ source_relation
+        ~ ' where raw_loaded_at > ' ~ loaded_after_sql
+    ).columns[0].values()[0]) -%}
+    {%- set as_of_end = segwh.as_of_end_timestamp() -%}
+    {%- set stale_sql -%}
+        select min(event_date)
+        from {{ relation }}
+        where
+            event_date > cast('{{ undated }}' as date)
+            and (quarantine_reason = 'after_as_of_date' or occurred_at >= {{ as_of_end }} or received_at >= {{ as_of_end }})
+    {%- endset -%}
+    {%- set more_starts = [] -%}
+    {%- if new_rows_date is not none -%}
+        {%- do more_starts.append(new_rows_date - modules.datetime.timedelta(days=var('event_lookback_days'))) -%}
+    {%- endif -%}
+    {%- set first_start = modules.datetime.date.fromisoformat(
+        segwh.event_model_window(relation, [], stale_sql, more_starts, month_partitions=false)
+    ) -%}
+    {%- set query -%}
+        with
+
+        window_keys as (
+
+            select {{ base_key_sql }} as source_key
+            from {{ relation }}
+            where event_date >= cast('{{ first_start }}' as date) and {{ segwh.is_ranked_version() }}
+            union all
+            select {{ raw_key_sql }} as source_key
+            from {{ source_relation }}
+            where raw_loaded_at > {{ loaded_after_sql }}
+
+        )
+
+        select min(event_date)
+        from {{ relation }}
+        where
+            event_date > cast('{{ undated }}' as date)
+            and event_date < cast('{{ first_start }}' as date)
+            and {{ segwh.is_ranked_version() }}
+            and {{ base_key_sql }} in (select source_key from window_keys)
+    {%- endset -%}
+    {%- set older_version_date = segwh.as_python_date(run_query(query).columns[0].values()[0]) -%}
+    {%- set start = first_start if older_version_date is none else [first_start, older_version_date] | min -%}
+    {%- if target.type == 'spark' -%}
+        {%- set start = start.replace(day=1) -%}
+    {%- endif -%}
+    {{ return({'start': start.isoformat(), 'loaded_after': loaded_after | string}) }}
+{% endmacro %}
+
+{#- A cheap, conservative filter on a raw text timestamp column: false only for values that
+    start with a date-like prefix sorting more than a day before `start` (an offset or
+    var raw_timezone moves a date by less than a day), so every row dated `start` or later
+    passes. Malformed values may be filtered out: they are undated and only added when new. -#}
+{% macro raw_date_on_or_after(column_name, start) -%}
+    {%- set day_before = (modules.datetime.date.fromisoformat(start) - modules.datetime.timedelta(days=1)).isoformat() -%}
+    coalesce(not ({{ column_name }} < '{{ day_before }}' and {{ column_name }} like '____-__-__%'), true)
+{%- endmacro %}
+
+{#- Pre-hook of an incremental base event model: logs the run and deletes (Spark: drops the
+    partitions of) the rows from the window start on. -#}
+{% macro start_base_event_run(relation, raw_table) %}
+    {%- set window = segwh.base_event_window(relation, raw_table) -%}
+    {{ return(segwh.start_incremental_run(relation, window.start if window else none, 'event_date', 'event_month')) }}
+{% endmacro %}
+
+{#- How each incremental base event model's key and occurrence are computed: from the raw text
+    columns (raw_key, raw_occurred_at; the same expressions as the model) and from the model's
+    columns (key_columns). -#}
+{% macro base_event_tables() %}
+    {%- set occurred_at = segwh.parse_timestamp(segwh.clean_text('occurred_at')) -%}
+    {{ return({
+        'web_events': {
+            'key_columns': ['event_id'],
+            'raw_key': [segwh.clean_text('event_id')],
+            'raw_occurred_at': occurred_at,
+        },
+        'email_events': {
+            'key_columns': ['message_id', 'email_normalized', 'event_type', 'occurred_at'],
+            'raw_key': [
+                segwh.clean_text('message_id'),
+                segwh.normalize_email('email'),
+                'lower(' ~ segwh.clean_text('event_type') ~ ')',
+                occurred_at,
+            ],
+            'raw_occurred_at': occurred_at,
+        },
+    }) }}
+{% endmacro %}
+
+{#- A text expression joining `expressions` with '|'; null when any part is null (such rows are
+    never ranked as versions: they are quarantined). -#}
+{% macro key_text(expressions) -%}
+    {%- set parts = [] -%}
+    {%- for expression in expressions -%}
+        {%- do parts.append('cast(' ~ expression ~ ' as ' ~ dbt.type_string() ~ ')') -%}
+    {%- endfor -%}
+    {{ parts | join(" || '|' || ") }}
+{%- endmacro %}
+
+{#- True for base rows whose version rank matters: usable rows and rows only held back by
+    as_of_date. -#}
+{% macro is_ranked_version() -%}
+    (quarantine_reason is null or quarantine_reason = 'after_as_of_date')
+{%- endmacro %}
+
+{#- The rows an incremental base event model ranks, as the CTE `versions` (followed by a comma):
+    on a full build the rows of `dated_cte`; on an incremental run its rows in the window (dated
+    from window.start on, or new undated rows) plus, as context for the ranking only
+    (is_context = 1), the model's older rows of the same keys. `columns` are the model's columns
+    before ranking; `dated_cte` must have them, event_date, raw_loaded_at and is_context = 0. -#}
+{% macro base_event_rows(dated_cte, window, key_columns, columns) -%}
+{%- if window %}
+in_window as (
+
+    select * from {{ dated_cte }}
+    where
+        event_date >= cast('{{ window.start }}' as date)
+        and (
+            event_date > cast('1900-01-01' as date)
+            or raw_loaded_at > cast('{{ window.loaded_after }}' as {{ dbt.type_timestamp() }})
+        )
+
+),
+
+older_versions as (
+
+    select
+        {%- for column in columns %}
+        existing.{{ column }},
+        {%- endfor %}
+        1 as is_context
+    from {{ this }} as existing
+    where
+        existing.event_date < cast('{{ window.start }}' as date)
+        and existing.event_date > cast('1900-01-01' as date)
+        and {{ segwh.key_text(key_columns) }} in (
+            select {{ segwh.key_text(key_columns) }} from in_window
+        )
+
+),
+
+versions as (
+
+    select {{ columns | join(', ') }}, is_context from in_window
+    union all
+    select {{ columns | join(', ') }}, is_context from older_versions
+
+),
+{%- else %}
+versions as (
+
+    select * from {{ dated_cte }}
+
+),
+{%- endif %}
+{%- endmacro %}

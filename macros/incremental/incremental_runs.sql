@@ -1,0 +1,277 @@
+{#- The run log of incremental models, intermediate.segwh_incremental_runs: per model run a
+    'started' row with the first event date it recomputes (1900-01-01: everything) written by its
+    pre-hook, and a 'completed' row written by its post-hook. A downstream model recomputes at
+    least the windows its upstream models recomputed since its own last completed run, and a run
+    that did not complete (on Spark, which has no transactions) is redone by the next one. -#}
+
+{% macro incremental_runs_relation() %}
+    {{ return(api.Relation.create(
+        database=segwh.target_database(), schema=segwh.incremental_runs_schema(),
+        identifier='segwh_incremental_runs', type='table'
+    )) }}
+{% endmacro %}
+
+{% macro incremental_runs_schema() %}
+    {{ return('intermediate') }}
+{% endmacro %}
+
+{#- Creates the log when missing; returns it. -#}
+{% macro ensure_incremental_runs_table() %}
+    {%- set existing = segwh.existing_relation(segwh.incremental_runs_schema(), 'segwh_incremental_runs') -%}
+    {%- if existing is not none -%}
+        {{ return(existing) }}
+    {%- endif -%}
+    {%- set relation = segwh.incremental_runs_relation() -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- do run_query(
+        'create table if not exists ' ~ relation ~ ' (model_name ' ~ dbt.type_string() ~ ', invocation_id ' ~ dbt.type_string()
+        ~ ', run_started_at ' ~ dbt.type_timestamp() ~ ', event ' ~ dbt.type_string() ~ ', window_start date)'
+        ~ (' using parquet' if target.type == 'spark' else '')
+    ) -%}
+    {{ return(relation) }}
+{% endmacro %}
+
+{#- SQL inserting a row of the log for `model_name`: event 'started' or 'completed'. -#}
+{% macro incremental_run_row(model_name, event, window_start) -%}
+    insert into {{ segwh.ensure_incremental_runs_table() }}
+    values (
+        '{{ model_name }}',
+        '{{ invocation_id }}',
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}),
+        '{{ event }}',
+        {% if event == "started" %}cast('{{ window_start or "1900-01-01" }}' as date){% else %}cast(null as date){% endif %}
+    )
+{%- endmacro %}
+
+{#- The run_started_at of the model's last completed run (a timestamp text), or none. -#}
+{% macro last_completed_run(model_name) %}
+    {%- set log = segwh.ensure_incremental_runs_table() -%}
+    {%- set value = run_query(
+        "select max(run_started_at) from " ~ log ~ " where model_name = '" ~ model_name ~ "' and event = 'completed'"
+    ).columns[0].values()[0] -%}
+    {{ return(none if value is none else value | string) }}
+{% endmacro %}
+
+{#- The earliest window start (a Python date) that `model_name` must recompute because of runs
+    logged after its own last completed run: the windows of the upstream models' completed runs
+    and its own runs that did not complete. 1900-01-01 when it never completed a run; none when
+    nothing was logged since. -#}
+{% macro logged_window_start(model_name, upstream_model_names) %}
+    {%- set log = segwh.ensure_incremental_runs_table() -%}
+    {%- set last_run = segwh.last_completed_run(model_name) -%}
+    {%- if last_run is none -%}
+        {{ return(modules.datetime.date(1900, 1, 1)) }}
+    {%- endif -%}
+    {%- set query -%}
+        select min(started.window_start)
+        from {{ log }} as started
+        left join {{ log }} as completed
+            on started.model_name = completed.model_name
+            and started.invocation_id = completed.invocation_id
+            and completed.event = 'completed'
+        where
+            started.event = 'started'
+            and started.run_started_at > cast('{{ last_run }}' as {{ dbt.type_timestamp() }})
+            and (
+                (started.model_name = '{{ model_name }}' and completed.model_name is null)
+                {%- for upstream in upstream_model_names %}
+                or (started.model_name = '{{ upstream }}' and completed.model_name is not null)
+                {%- endfor %}
+            )
+    {%- endset -%}
+    {{ return(segwh.as_python_date(run_query(query).columns[0].values()[0])) }}
+{% endmacro %}
+
+{#- Pre-hook of an incremental event model: logs the run as started with its window start, then
+    returns the statement that clears the window (segwh.clear_incremental_window). The window is
+    computed once, before anything changes. -#}
+{% macro start_incremental_run(relation, window_start, date_column='event_date', partition_column=none) %}
+    {%- do run_query(segwh.incremental_run_row(relation.identifier, 'started', window_start)) -%}
+    {{ return(segwh.clear_incremental_window(relation, window_start, date_column, partition_column)) }}
+{% endmacro %}
+
+{#- Post-hook of an incremental event model: logs the run as completed. -#}
+{% macro complete_incremental_run(relation) %}
+    {{ return(segwh.incremental_run_row(relation.identifier, 'completed', none)) }}
+{% endmacro %}
+
+{#- The first event date (ISO text) an incremental event model recomputes, or none on a full
+    build: the earliest of the windows logged upstream since its last completed run (and its own
+    runs that did not complete), the first day in it holding a row at or after as_of_date's end
+    (`stale_sql`: a query returning that date, or none), the day after as_of_date (so moving
+    as_of_date backwards clears what was not known then), and `more_starts` (dates). On Spark
+    with `month_partitions` it moves back to the first day of its month (the partition Spark
+    replaces). -#}
+{% macro event_model_window(relation, upstream_model_names, stale_sql=none, more_starts=[], month_partitions=true) %}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set starts = [segwh.as_of_date_value() + modules.datetime.timedelta(days=1)] + more_starts -%}
+    {%- set logged = segwh.logged_window_start(relation.identifier, upstream_model_names) -%}
+    {%- if logged is not none -%}
+        {%- do starts.append(logged) -%}
+    {%- endif -%}
+    {%- if stale_sql is not none -%}
+        {%- set stale = segwh.as_python_date(run_query(stale_sql).columns[0].values()[0]) -%}
+        {%- if stale is not none -%}
+            {%- do starts.append(stale) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set start = starts | reject('none') | min -%}
+    {%- if month_partitions and target.type == 'spark' -%}
+        {%- set start = start.replace(day=1) -%}
+    {%- endif -%}
+    {{ return(start.isoformat()) }}
+{% endmacro %}
+
+{#- The window of int_events__web_sessionized (see the model). -#}
+{% macro web_sessionized_window(relation) %}
+    {%- set stale_sql -%}
+        select min(event_date) from {{ relation }}
+        where arrived_at >= {{ segwh.as_of_end_timestamp() }} or occurred_at >= {{ segwh.as_of_end_timestamp() }}
+    {%- endset -%}
+    {{ return(segwh.event_model_window(relation, ['base_web__events'], stale_sql if is_incremental() else none)) }}
+{% endmacro %}
+
+{#- The node keys an attributed event model used in its last run,
+    intermediate.<model>__node_keys (node hash and customer_key, no identifiers): written by the
+    model's post-hook in the same transaction as its rows (on Spark after them), so it always
+    describes the identity the stored rows were attributed with. -#}
+{% macro attribution_snapshot(relation) %}
+    {{ return(segwh.existing_relation('intermediate', relation.identifier ~ '__node_keys')) }}
+{% endmacro %}
+
+{#- Post-hooks of an attributed event model: replace its node keys snapshot (two statements, so
+    Spark can run them). -#}
+{% macro write_attribution_snapshot(relation) %}
+    {%- set snapshot = api.Relation.create(
+        database=segwh.target_database(), schema='intermediate', identifier=relation.identifier ~ '__node_keys', type='table'
+    ) -%}
+    {{ return([
+        'drop table if exists ' ~ snapshot,
+        'create table ' ~ snapshot ~ (' using parquet' if target.type == 'spark' else '')
+        ~ ' as select node_hash, customer_key from ' ~ ref('int_identity__node_keys'),
+    ]) }}
+{% endmacro %}
+
+{#- A select of the node keys ('email:...') whose customer_key is new or changed since the
+    model's snapshot. -#}
+{% macro changed_nodes_sql(relation) -%}
+    select node_keys.node_key
+    from {{ ref('int_identity__node_keys') }} as node_keys
+    left join {{ segwh.attribution_snapshot(relation) }} as previous_keys
+        on node_keys.node_hash = previous_keys.node_hash
+    where previous_keys.node_hash is null or previous_keys.customer_key <> node_keys.customer_key
+{%- endmacro %}
+
+{#- A select of the customer_keys that lost a node or saw one move away since the snapshot. -#}
+{% macro changed_previous_keys_sql(relation) -%}
+    select previous_keys.customer_key
+    from {{ segwh.attribution_snapshot(relation) }} as previous_keys
+    left join {{ ref('int_identity__node_keys') }} as node_keys
+        on previous_keys.node_hash = node_keys.node_hash
+    where node_keys.node_hash is null or node_keys.customer_key <> previous_keys.customer_key
+{%- endmacro %}
+
+{#- A condition true for events carrying a node whose customer_key is new or changed since the
+    model's snapshot; `columns` maps node types to the event's columns. -#}
+{% macro changed_identity_condition(relation, columns) -%}
+    (
+    {%- for node_type, column in columns.items() %}
+        {% if not loop.first %}or {% endif %}'{{ node_type }}:' || {{ column }} in ({{ segwh.changed_nodes_sql(relation) }})
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- The window of an attributed event model (int_events__web_attributed,
+    int_events__email_attributed) as a dict, or none on a full build:
+    - start: the first event date recomputed (segwh.event_model_window over `upstream_model_names`,
+      rows after as_of_date);
+    - identity: true when, beyond the window, the events of identities that changed since the
+      model's snapshot are attributed again (delete+insert on its unique key).
+    Without a snapshot everything is recomputed (start 1900-01-01). On Spark, which replaces whole
+    partitions, the start moves back to the first event of a changed identity and identity is
+    false. `identity_columns` maps node types to the columns of `source_relation` (aliased
+    `events`). -#}
+{% macro attribution_window(relation, upstream_model_names, source_relation, identity_columns) %}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if segwh.attribution_snapshot(relation) is none -%}
+        {{ return({'start': '1900-01-01', 'identity': false}) }}
+    {%- endif -%}
+    {%- set stale_sql -%}
+        select min(event_date) from {{ relation }} where occurred_at >= {{ segwh.as_of_end_timestamp() }}
+    {%- endset -%}
+    {%- set start = segwh.event_model_window(relation, upstream_model_names, stale_sql, month_partitions=false) -%}
+    {%- if target.type != 'spark' -%}
+        {{ return({'start': start, 'identity': true}) }}
+    {%- endif -%}
+    {%- set query -%}
+        select min(cast(events.occurred_at as date))
+        from {{ source_relation }} as events
+        where {{ segwh.changed_identity_condition(relation, identity_columns) }}
+        union all
+        select min(event_date)
+        from {{ relation }}
+        where customer_key in ({{ segwh.changed_previous_keys_sql(relation) }})
+    {%- endset -%}
+    {%- set start = modules.datetime.date.fromisoformat(start) -%}
+    {%- for value in run_query(query).columns[0].values() if value is not none -%}
+        {%- set start = [start, segwh.as_python_date(value)] | min -%}
+    {%- endfor -%}
+    {{ return({'start': start.replace(day=1).isoformat(), 'identity': false}) }}
+{% endmacro %}
+
+{#- The config of an attributed event model: delete+insert by `unique_key` after the pre-hook
+    cleared the date window (DuckDB, PostgreSQL); on Spark appended Parquet partitioned by
+    `partition_column` after the pre-hook dropped the window's partitions. -#}
+{% macro attribution_config(unique_key, partition_column='event_month') %}
+    {%- if target.type == 'spark' -%}
+        {{ return(segwh.incremental_event_config(partition_column)) }}
+    {%- endif -%}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': unique_key}) }}
+{% endmacro %}
+
+{#- The windows of the two attributed event models (see attribution_window). -#}
+{% macro web_attributed_window(relation) %}
+    {{ return(segwh.attribution_window(
+        relation, ['int_events__web_sessionized'], ref('int_events__web_sessionized'),
+        {'customer_id': 'customer_id', 'email': 'email', 'anonymous_id': 'anonymous_id'}
+    )) }}
+{% endmacro %}
+
+{% macro email_attributed_window(relation) %}
+    {{ return(segwh.attribution_window(
+        relation, ['base_esp__email_events'], ref('stg_esp__email_events'),
+        {'email': 'email', 'subscriber_id': 'subscriber_id'}
+    )) }}
+{% endmacro %}
+
+{#- The window of int_events__web_sessions as a dict, or none on a full build: `since`, the last
+    completed run (sessions with an event attributed after it are recomputed), and `start`: on
+    DuckDB and PostgreSQL the first end date cleared (sessions ending from the attributed events'
+    window on; they are all recomputed or gone), on Spark the first start month replaced. -#}
+{% macro web_sessions_window(relation) %}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set since = segwh.last_completed_run(relation.identifier) or '1800-01-01 00:00:00' -%}
+    {%- set stale_sql -%}
+        select min(ended_date) from {{ relation }} where ended_at >= {{ segwh.as_of_end_timestamp() }}
+    {%- endset -%}
+    {%- set start = segwh.event_model_window(relation, ['int_events__web_attributed'], stale_sql, month_partitions=false) -%}
+    {%- if target.type == 'spark' -%}
+        {%- set attributed = ref('int_events__web_attributed') -%}
+        {%- set first_affected = run_query(
+            'select min(event_date) from ' ~ attributed ~ ' where session_key in (select session_key from ' ~ attributed
+            ~ " where attributed_at > cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ '))'
+        ).columns[0].values()[0] -%}
+        {%- set start = modules.datetime.date.fromisoformat(start) -%}
+        {%- if first_affected is not none -%}
+            {%- set start = [start, segwh.as_python_date(first_affected)] | min -%}
+        {%- endif -%}
+        {%- set start = start.replace(day=1).isoformat() -%}
+    {%- endif -%}
+    {{ return({'start': start, 'since': since}) }}
+{% endmacro %}
