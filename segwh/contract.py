@@ -91,11 +91,19 @@ def render_markdown(tables: dict[str, Table]) -> str:
     """The README section describing the contract."""
     lines = [
         "One file per table in `RAW_DIR`, named `<table>.csv` (UTF-8, comma-separated, header row,",
-        "double-quote quoting) or `<table>.parquet`. Only `orders` is required; a missing table is",
-        "treated as empty and a missing optional column as null. Columns not listed are ignored.",
-        "Every value is loaded as text into the `raw` schema (plus `raw_row_number`, the 1-based data",
-        "row of the file, `raw_source_file` and `raw_loaded_at`); staging casts it to the type below and",
-        "quarantines values that do not parse.",
+        "double-quote quoting) or `<table>.parquet`, and/or any number of such files in a folder",
+        "`<table>/` (for example one per day: `web_events/2026-11-23.csv`), read in name order. Only",
+        "`orders` is required; a missing table is treated as empty and a missing optional column as",
+        "null. Columns not listed are ignored. Every value is loaded as text into the `raw` schema",
+        "(plus `raw_row_number`, the 1-based data row numbered across the table's files,",
+        "`raw_source_file` and `raw_loaded_at`); staging casts it to the type below and quarantines",
+        "values that do not parse.",
+        "",
+        "Loads are incremental: a table whose files were all loaded before, unchanged (same path, size",
+        "and modification time, recorded in `raw.segwh_loaded_files`), gets only its new files",
+        "appended, and is not read at all when there are none; a table with a changed or removed file",
+        "is replaced from all its files (`segwh load --full` or `segwh build --full-refresh` replace",
+        "every table). So a daily export adds a file per day and the daily run loads only that day.",
         "",
     ]
     for table in tables.values():

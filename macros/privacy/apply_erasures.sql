@@ -1,7 +1,9 @@
 {#- Run-operation `segwh.purge_erased_raw_rows`: deletes from every raw table each row that
     carries an identifier of an erased person (its salted hash is in privacy.erasure_log), and
     records how many per table in privacy.erasure_purges (counts only). Nothing to do before the
-    first erasure. `segwh build` runs it right after loading the raw files. -#}
+    first erasure. `segwh build` runs it right after loading the raw files. When the erasure log
+    has not grown since a table was last checked (privacy.erasure_purge_checks), only the rows
+    loaded since then are checked: a daily run does not hash every raw row again. -#}
 {% macro purge_erased_raw_rows() %}
     {%- set erasure_log = segwh.existing_relation('privacy', 'erasure_log') -%}
     {%- if erasure_log is none -%}
@@ -9,25 +11,62 @@
         {{ return(0) }}
     {%- endif -%}
     {%- set purge_table = segwh.ensure_erasure_purges_table() -%}
+    {%- set checks = segwh.ensure_erasure_purge_checks_table() -%}
+    {%- set entries = run_query('select count(*) from ' ~ erasure_log).columns[0].values()[0] | int -%}
     {%- set total = namespace(rows=0) -%}
     {%- for table_name, node_key_sqls in segwh.raw_identifier_columns().items() -%}
         {%- set relation = segwh.existing_relation('raw', table_name) -%}
         {%- if relation is not none -%}
             {%- set loaded = run_query('select max(raw_loaded_at) from ' ~ relation).columns[0].values()[0] -%}
-            {%- set purged = segwh.delete_matching_rows(relation, node_key_sqls, erasure_log) -%}
+            {%- set last_check = run_query(
+                "select erasure_entries, loaded_through from " ~ checks ~ " where table_name = '" ~ table_name
+                ~ "' order by checked_at desc limit 1"
+            ) -%}
+            {%- set row_filter = none -%}
+            {%- if last_check.rows | length > 0 and (last_check.columns[0].values()[0] | int) == entries
+                and last_check.columns[1].values()[0] is not none -%}
+                {%- set row_filter = "raw_loaded_at > cast('" ~ last_check.columns[1].values()[0] ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+            {%- endif -%}
+            {%- set purged = segwh.delete_matching_rows(relation, node_key_sqls, erasure_log, row_filter) -%}
             {%- if purged > 0 -%}
                 {%- do run_query(
                     "insert into " ~ purge_table ~ " values ('" ~ table_name ~ "', " ~ purged ~ ", "
                     ~ "cast('" ~ loaded ~ "' as " ~ dbt.type_timestamp() ~ "), "
                     ~ "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ "))"
                 ) -%}
-                {%- do segwh.commit_changes() -%}
             {%- endif -%}
+            {%- do run_query(
+                "insert into " ~ checks ~ " values ('" ~ table_name ~ "', " ~ entries ~ ", "
+                ~ ("null" if loaded is none else "cast('" ~ loaded ~ "' as " ~ dbt.type_timestamp() ~ ")") ~ ", "
+                ~ "cast('" ~ modules.datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ "))"
+            ) -%}
+            {%- do segwh.commit_changes() -%}
             {%- set total.rows = total.rows + purged -%}
-            {{ log('erasure: purged ' ~ purged ~ ' rows of raw.' ~ table_name, info=true) }}
+            {{ log('erasure: purged ' ~ purged ~ ' rows of raw.' ~ table_name ~ (' (rows loaded since the last check)' if row_filter else ''), info=true) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(total.rows) }}
+{% endmacro %}
+
+{#- Returns privacy.erasure_purge_checks (table_name, erasure_entries, loaded_through,
+    checked_at), created when missing: each raw table's purge check, with the size of the erasure
+    log then and the newest load it covered (no identifiers). -#}
+{% macro ensure_erasure_purge_checks_table() %}
+    {%- set existing = segwh.existing_relation('privacy', 'erasure_purge_checks') -%}
+    {%- if existing is not none -%}
+        {{ return(existing) }}
+    {%- endif -%}
+    {%- set relation = api.Relation.create(
+        database=segwh.target_database(), schema='privacy', identifier='erasure_purge_checks', type='table'
+    ) -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- do run_query(
+        'create table if not exists ' ~ relation ~ ' (table_name ' ~ dbt.type_string() ~ ', erasure_entries ' ~ dbt.type_bigint()
+        ~ ', loaded_through ' ~ dbt.type_timestamp() ~ ', checked_at ' ~ dbt.type_timestamp() ~ ')'
+        ~ (' using parquet' if target.type == 'spark' else '')
+    ) -%}
+    {%- do segwh.commit_changes() -%}
+    {{ return(relation) }}
 {% endmacro %}
 
 {#- Run-operation `segwh.apply_erasures`: purges the raw tables (above) and deletes the erased

@@ -1,27 +1,28 @@
 {#- Deletes from `relation` every row for which one of `node_key_sqls` (SQL expressions giving
     identity node keys such as 'email:...') hashes to an identifier_hash of `hashes_relation`.
     Returns the number of rows deleted. DuckDB and PostgreSQL delete in place; Spark (Parquet
-    tables cannot delete rows) rewrites the table without them, only when there is a match. -#}
-{% macro delete_matching_rows(relation, node_key_sqls, hashes_relation) %}
-    {{ return(adapter.dispatch('delete_matching_rows', 'segwh')(relation, node_key_sqls, hashes_relation)) }}
+    tables cannot delete rows) rewrites the table without them, only when there is a match.
+    `row_filter`, a condition, limits the rows checked (rows outside it are known not to match). -#}
+{% macro delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
+    {{ return(adapter.dispatch('delete_matching_rows', 'segwh')(relation, node_key_sqls, hashes_relation, row_filter)) }}
 {% endmacro %}
 
 {#- SQL giving the rows of `relation` that match no hash (shared by the count and the rewrite). -#}
-{% macro _rows_matching_sql(relation, node_key_sqls, hashes_relation, keep) -%}
+{% macro _rows_matching_sql(relation, node_key_sqls, hashes_relation, keep, row_filter=none) -%}
     select {{ relation.identifier }}_rows.*
     from {{ relation }} as {{ relation.identifier }}_rows
     {% for node_key_sql in node_key_sqls -%}
     left join (select distinct identifier_hash from {{ hashes_relation }}) as erased_{{ loop.index }}
         on {{ segwh.erasure_hash(node_key_sql) }} = erased_{{ loop.index }}.identifier_hash
     {% endfor -%}
-    where {% for node_key_sql in node_key_sqls -%}
+    where {% if row_filter %}{{ row_filter }} and {% endif %}({% for node_key_sql in node_key_sqls -%}
         erased_{{ loop.index }}.identifier_hash is {{ 'null' if keep else 'not null' }}
         {%- if not loop.last %} {{ 'and' if keep else 'or' }} {% endif %}
-    {%- endfor %}
+    {%- endfor %})
 {%- endmacro %}
 
-{% macro default__delete_matching_rows(relation, node_key_sqls, hashes_relation) %}
-    {%- set matches = run_query('select count(*) from (' ~ segwh._rows_matching_sql(relation, node_key_sqls, hashes_relation, false) ~ ') as matching') -%}
+{% macro default__delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
+    {%- set matches = run_query('select count(*) from (' ~ segwh._rows_matching_sql(relation, node_key_sqls, hashes_relation, false, row_filter) ~ ') as matching') -%}
     {%- set count = matches.columns[0].values()[0] | int -%}
     {%- if count > 0 -%}
         {%- set condition -%}
@@ -30,14 +31,14 @@
             {%- if not loop.last %} or {% endif %}
             {% endfor %}
         {%- endset -%}
-        {%- do run_query('delete from ' ~ relation ~ ' where ' ~ condition) -%}
+        {%- do run_query('delete from ' ~ relation ~ ' where ' ~ (row_filter ~ ' and (' if row_filter else '(') ~ condition ~ ')') -%}
         {%- do segwh.commit_changes() -%}
     {%- endif -%}
     {{ return(count) }}
 {% endmacro %}
 
-{% macro spark__delete_matching_rows(relation, node_key_sqls, hashes_relation) %}
-    {%- set matches = run_query('select count(*) from (' ~ segwh._rows_matching_sql(relation, node_key_sqls, hashes_relation, false) ~ ') as matching') -%}
+{% macro spark__delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
+    {%- set matches = run_query('select count(*) from (' ~ segwh._rows_matching_sql(relation, node_key_sqls, hashes_relation, false, row_filter) ~ ') as matching') -%}
     {%- set count = matches.columns[0].values()[0] | int -%}
     {%- if count > 0 -%}
         {%- set kept = relation.incorporate(path={'identifier': relation.identifier ~ '__kept_after_erasure'}) -%}

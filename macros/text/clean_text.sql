@@ -12,11 +12,3 @@
     nullif(regexp_replace({{ expression }}, '^\\s+|\\s+$', ''), '')
 {%- endmacro %}
 
-{#- DuckDB and PostgreSQL trim the same six characters without a regular expression (faster). -#}
-{% macro duckdb__clean_text(expression) -%}
-    nullif(trim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
-{%- endmacro %}
-
-{% macro postgres__clean_text(expression) -%}
-    nullif(btrim({{ expression }}, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)), '')
-{%- endmacro %}

@@ -1,3 +1,6 @@
+{#- a table, not a view: four marts and its tests read it, each would recompute it from every event -#}
+{{ config(materialized='table') }}
+
 {#- One row per person (customer_key): the dated facts the lifecycle and engagement rules read.
     Signup is the earliest CRM signup; orders are qualifying orders; last activity is the latest
     qualifying order, web event or email open/click. Recent email counts cover the last
