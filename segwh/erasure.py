@@ -31,5 +31,6 @@ def purge_and_log(target: str, as_of: str) -> int:
     dbt_runner.invoke(
         ["build", "--select", "+erasure_log", "--exclude-resource-type", "test", "unit_test"], target, variables
     )
+    dbt_runner.keep_run_results(target, "erasure")
     dbt_runner.invoke(["run-operation", "segwh.apply_erasures"], target, variables)
     return pending
