@@ -61,4 +61,4 @@ bench: venv
 	$(BIN)/segwh bench --customers $(if $(CUSTOMERS),$(CUSTOMERS),100000) $(if $(filter 1,$(BENCH_TEST_TIMES)),--test-times)
 
 clean:
-	rm -rf target logs data/warehouse.duckdb data/duckdb_tmp data/spark
+	rm -rf target logs data/warehouse.duckdb data/warehouse.duckdb.tmp data/spark

@@ -201,7 +201,6 @@ def bench_scale(customers: int, out_dir: Path, main: bool) -> ScaleResult:
     env = {
         **os.environ,
         "DUCKDB_PATH": str(run_dir / "warehouse.duckdb"),
-        "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"),
         "SEGWH_DBT_TARGET_PATH": str(dbt_target),
         "SEGWH_PUBLISHED_DIR": str(run_dir / "published"),
         "SEGWH_BI_DUCKDB_PATH": str(run_dir / "bi.duckdb"),
@@ -278,7 +277,7 @@ def _demo_quality_seconds(out_dir: Path, customers: int = DEMO_CUSTOMERS) -> tup
     generate(GeneratorConfig(customers=customers, seed=42), run_dir / "raw")
     timings_file = run_dir / "build_timings.json"
     env = {**os.environ, "DUCKDB_PATH": str(run_dir / "warehouse.duckdb"),
-           "SEGWH_DUCKDB_TEMP_DIR": str(run_dir / "duckdb_tmp"), "SEGWH_DBT_TARGET_PATH": str(run_dir / "dbt_target"),
+           "SEGWH_DBT_TARGET_PATH": str(run_dir / "dbt_target"),
            "SEGWH_PUBLISHED_DIR": str(run_dir / "published"), "SEGWH_BI_DUCKDB_PATH": str(run_dir / "bi.duckdb")}
     run_measured([sys.executable, "-m", "segwh", "build", "--raw-dir", str(run_dir / "raw"),
                   "--timings-file", str(timings_file)], env)

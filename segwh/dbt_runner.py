@@ -23,7 +23,6 @@ def invoke(command: list[str], target: str, variables: dict[str, Any] | None = N
     privacy.ensure_erasure_salt()
     os.environ["SEGWH_TARGET"] = target
     project = targets.PROJECT_DIR
-    Path(targets.setting("SEGWH_DUCKDB_TEMP_DIR")).mkdir(parents=True, exist_ok=True)
     arguments = [
         *command,
         "--project-dir", str(project),

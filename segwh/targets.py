@@ -14,7 +14,6 @@ TARGETS = ("duckdb", "postgres", "spark")
 
 DEFAULTS: dict[str, str] = {
     "DUCKDB_PATH": "data/warehouse.duckdb",
-    "SEGWH_DUCKDB_TEMP_DIR": "data/duckdb_tmp",
     "SEGWH_DUCKDB_ENGINE_THREADS": "2",
     "SEGWH_DUCKDB_MEMORY_LIMIT": "6GB",
     "SEGWH_DUCKDB_MAX_TEMP_SIZE": "100GB",
@@ -29,7 +28,7 @@ DEFAULTS: dict[str, str] = {
     "SEGWH_SPARK_SHUFFLE_PARTITIONS": "4",
     "SEGWH_SPARK_DRIVER_MEMORY": "4g",
 }
-PATH_SETTINGS = ("DUCKDB_PATH", "SEGWH_DUCKDB_TEMP_DIR", "SEGWH_BI_DUCKDB_PATH", "SEGWH_SPARK_WAREHOUSE")
+PATH_SETTINGS = ("DUCKDB_PATH", "SEGWH_BI_DUCKDB_PATH", "SEGWH_SPARK_WAREHOUSE")
 
 
 def setting(name: str) -> str:

@@ -36,11 +36,11 @@ class Warehouse(Protocol):
 
 def duckdb_settings() -> dict[str, str]:
     """The DuckDB settings of the dbt profile (profiles/profiles.yml), for the loader, the quality
-    gate and publication: the same threads, memory limit and spilling."""
+    gate and publication: the same threads, memory limit and spill limit (the spill directory is
+    DuckDB's default, <warehouse file>.tmp)."""
     return {
         "threads": targets.setting("SEGWH_DUCKDB_ENGINE_THREADS"),
         "memory_limit": targets.setting("SEGWH_DUCKDB_MEMORY_LIMIT"),
-        "temp_directory": targets.setting("SEGWH_DUCKDB_TEMP_DIR"),
         "max_temp_directory_size": targets.setting("SEGWH_DUCKDB_MAX_TEMP_SIZE"),
     }
 

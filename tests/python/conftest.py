@@ -101,7 +101,6 @@ def target_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     """Per-session locations for every target; PostgreSQL starts on first use."""
     base = tmp_path_factory.mktemp("warehouses")
     os.environ["DUCKDB_PATH"] = str(base / "warehouse.duckdb")
-    os.environ["SEGWH_DUCKDB_TEMP_DIR"] = str(base / "duckdb_tmp")
     os.environ["SEGWH_SPARK_WAREHOUSE"] = str(base / "spark")
     os.environ["SEGWH_BI_DUCKDB_PATH"] = str(base / "bi.duckdb")
     state: dict[str, Any] = {"base": base, "postgres": None}

@@ -1,6 +1,7 @@
-"""DuckDB's threads, memory limit and spill directory come from the profile's environment
-variables, reach dbt's session and the package's own connections alike, and a query that needs
-more memory than the limit spills to the temp directory instead of failing."""
+"""DuckDB's threads, memory limit and spill limit come from the profile's environment variables
+and reach dbt's session and the package's own connections alike; a query that needs more memory
+than the limit spills next to the warehouse file instead of failing, and dbt keeps working after
+a spill (DuckDB refuses to move its spill directory once used, so it is never set per cursor)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ HEAVY_QUERY = "select count(*) as distinct_values from (select distinct 'value-'
 
 @pytest.fixture
 def small_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "settings.duckdb"))
-    monkeypatch.setenv("SEGWH_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    path = tmp_path / "settings.duckdb"
+    monkeypatch.setenv("DUCKDB_PATH", str(path))
     monkeypatch.setenv("SEGWH_DUCKDB_MEMORY_LIMIT", "64MB")
     monkeypatch.setenv("SEGWH_DUCKDB_ENGINE_THREADS", "1")
     monkeypatch.setenv("SEGWH_DUCKDB_MAX_TEMP_SIZE", "5GB")
-    return tmp_path
+    return path
 
 
 def _show(sql: str) -> dict[str, object]:
@@ -36,21 +37,28 @@ def test_profile_settings_reach_dbt_and_the_package_connections(small_duckdb: Pa
     settings = _show("select current_setting('memory_limit') as memory_limit, current_setting('temp_directory') as temp_directory, "
                      "current_setting('threads') as threads, current_setting('max_temp_directory_size') as max_temp")
     assert settings["memory_limit"] == "61.0 MiB"  # 64 MB as DuckDB prints it
-    assert Path(str(settings["temp_directory"])) == small_duckdb / "spill"
+    assert settings["max_temp"] == "4.6 GiB"  # 5 GB
+    assert Path(str(settings["temp_directory"])) == Path(f"{small_duckdb}.tmp")
     assert int(str(settings["threads"])) == 1
     warehouse = DuckDBWarehouse()
     try:
-        assert warehouse.query("select current_setting('memory_limit'), current_setting('threads')") == [
-            (settings["memory_limit"], 1)
-        ]
-        assert Path(warehouse.query("select current_setting('temp_directory')")[0][0]) == small_duckdb / "spill"
+        assert warehouse.query("select current_setting('memory_limit'), current_setting('threads'), "
+                               "current_setting('max_temp_directory_size')") == [("61.0 MiB", 1, "4.6 GiB")]
     finally:
         warehouse.close()
 
 
-def test_a_query_larger_than_the_memory_limit_spills_instead_of_failing(small_duckdb: Path) -> None:
+def test_queries_larger_than_the_memory_limit_spill_and_dbt_keeps_working(small_duckdb: Path) -> None:
     # without a place to spill, the same limit makes the query fail: it really needs the disk
     with duckdb.connect(config={"memory_limit": "64MB", "threads": "1", "temp_directory": ""}) as connection:
         with pytest.raises(duckdb.OutOfMemoryException):
             connection.execute(HEAVY_QUERY).fetchall()
     assert _show(HEAVY_QUERY)["distinct_values"] == 3_000_000
+    # a new dbt cursor after the spill (a setting that moved the spill directory would fail here)
+    assert _show(HEAVY_QUERY)["distinct_values"] == 3_000_000
+    warehouse = DuckDBWarehouse()
+    try:
+        assert warehouse.query(HEAVY_QUERY) == [(3_000_000,)]
+    finally:
+        warehouse.close()
+    assert _show("select 1 as still_working")["still_working"] == 1
