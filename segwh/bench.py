@@ -162,16 +162,18 @@ def split_last_day(raw_dir: Path, day_dir: Path, last_day: str) -> int:
             source = raw_dir / f"{table}.csv"
             (day_dir / table).mkdir(parents=True, exist_ok=True)
             connection.execute(f"create or replace table rows as select * from read_csv('{source}', all_varchar = true, header = true)")
-            late = f"substr({arrival}, 1, 10) >= '{last_day}'"
+            # rows without an arrival time (malformed) stay in the history files
+            late = f"coalesce(substr({arrival}, 1, 10) >= '{last_day}', false)"
             connection.execute(f"copy (select * from rows where {late}) to '{day_dir / table / (last_day + '.csv')}' (header)")
             moved += connection.execute(f"select count(*) from rows where {late}").fetchone()[0]
             if table == "orders":
-                connection.execute(f"create or replace table day_orders as select order_id from rows where {late}")
+                connection.execute(
+                    f"create or replace table day_orders as select distinct order_id from rows where {late} and order_id is not null")
             connection.execute(f"copy (select * from rows where not ({late})) to '{source}' (header)")
         items = raw_dir / "order_items.csv"
         connection.execute(f"create or replace table rows as select * from read_csv('{items}', all_varchar = true, header = true)")
         (day_dir / "order_items").mkdir(parents=True, exist_ok=True)
-        in_day = "order_id in (select order_id from day_orders)"
+        in_day = "coalesce(order_id in (select order_id from day_orders), false)"
         connection.execute(f"copy (select * from rows where {in_day}) to '{day_dir / 'order_items' / (last_day + '.csv')}' (header)")
         moved += connection.execute(f"select count(*) from rows where {in_day}").fetchone()[0]
         connection.execute(f"copy (select * from rows where not ({in_day})) to '{items}' (header)")

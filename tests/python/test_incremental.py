@@ -125,7 +125,7 @@ def split_last_day(raw_dir: Path, out_dir: Path, last_day: date) -> None:
         for table in ("web_events", "email_events"):
             source = out_dir / f"{table}.csv"
             frame = f"read_csv('{source}', all_varchar = true, header = true)"
-            arrived = f"substr(coalesce(received_at, occurred_at), 1, 10) >= '{last_day.isoformat()}'"
+            arrived = f"coalesce(substr(coalesce(received_at, occurred_at), 1, 10) >= '{last_day.isoformat()}', false)"
             (out_dir / table).mkdir()
             connection.execute(f"copy (select * from {frame} where {arrived}) to '{out_dir / table / (last_day.isoformat() + '.csv')}' (header)")
             connection.execute(f"copy (select * from {frame} where not ({arrived})) to '{out_dir / 'history.csv'}' (header)")
