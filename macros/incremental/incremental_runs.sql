@@ -216,11 +216,12 @@
         from {{ relation }}
         where customer_key in ({{ segwh.changed_previous_keys_sql(relation) }})
     {%- endset -%}
-    {%- set start = modules.datetime.date.fromisoformat(start) -%}
+    {#- a list, not `set` inside the loop: a Jinja loop does not carry assignments out -#}
+    {%- set starts = [modules.datetime.date.fromisoformat(start)] -%}
     {%- for value in run_query(query).columns[0].values() if value is not none -%}
-        {%- set start = [start, segwh.as_python_date(value)] | min -%}
+        {%- do starts.append(segwh.as_python_date(value)) -%}
     {%- endfor -%}
-    {{ return({'start': start.replace(day=1).isoformat(), 'identity': false}) }}
+    {{ return({'start': (starts | min).replace(day=1).isoformat(), 'identity': false}) }}
 {% endmacro %}
 
 {#- The config of an attributed event model: delete+insert by `unique_key` after the pre-hook

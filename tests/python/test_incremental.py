@@ -73,12 +73,7 @@ def last_windows(warehouse: Warehouse) -> dict[str, str]:
 
 
 @pytest.mark.pipeline(order=0)
-def test_day_by_day_equals_full_refresh_reruns_and_replays(built: Build, request: pytest.FixtureRequest) -> None:
-    if built.target == "spark":
-        # known failure, issue 10 stays open: on Spark the day-by-day build differs from a fresh
-        # full build in 17 relations (the ESP audience among them); it still runs and reports
-        request.applymarker(pytest.mark.xfail(reason="Spark: day-by-day differs from a fresh full build (issue 10)",
-                                              strict=False))
+def test_day_by_day_equals_full_refresh_reruns_and_replays(built: Build) -> None:
     end = built.dataset.end_date
     day = lambda offset: (end - timedelta(days=offset)).isoformat()  # noqa: E731
     full_at_end = snapshot(built.warehouse, day(0))
