@@ -332,17 +332,8 @@ def _load_into_duckdb(warehouse: DuckDBWarehouse, plans: list[_TablePlan], loade
             if plan.mode == "unchanged":
                 continue
             name = f"{RAW_SCHEMA}.incoming__{plan.table.name}"
-            connection.execute(f"create or replace table {name} as {_empty_select(plan.table)}")
             incoming.append(name)
-            next_row = plan.first_row_number
-            for file in plan.files:
-                sql = _select_sql(plan.table, file.raw_file, file.header, file.mapping, loaded_at, next_row)
-                try:
-                    connection.execute(f"insert into {name} {sql}")
-                except duckdb.Error as error:
-                    raise _parse_error(file.raw_file.path, error) from None
-                file.rows = connection.execute(f"select count(*) from {name} where raw_row_number >= {next_row}").fetchone()[0]
-                next_row += file.rows
+            _parse_files(connection, name, plan, loaded_at)
         connection.execute("begin transaction")
         try:
             _swap_in(connection, plans, log_rows())
@@ -353,6 +344,22 @@ def _load_into_duckdb(warehouse: DuckDBWarehouse, plans: list[_TablePlan], loade
     finally:
         for name in incoming:
             connection.execute(f"drop table if exists {name}")
+
+
+def _parse_files(connection: duckdb.DuckDBPyConnection, name: str, plan: _TablePlan, loaded_at: str) -> None:
+    """(Re)create table `name` holding the plan's new files as raw rows, numbered on from the
+    plan's first row number; records each file's row count. A file that does not parse stops
+    the load naming it."""
+    connection.execute(f"create or replace table {name} as {_empty_select(plan.table)}")
+    next_row = plan.first_row_number
+    for file in plan.files:
+        sql = _select_sql(plan.table, file.raw_file, file.header, file.mapping, loaded_at, next_row)
+        try:
+            connection.execute(f"insert into {name} {sql}")
+        except duckdb.Error as error:
+            raise _parse_error(file.raw_file.path, error) from None
+        file.rows = connection.execute(f"select count(*) from {name} where raw_row_number >= {next_row}").fetchone()[0]
+        next_row += file.rows
 
 
 def _swap_in(connection: duckdb.DuckDBPyConnection, plans: list[_TablePlan], log_rows: list[tuple[object, ...]]) -> None:
@@ -378,16 +385,7 @@ def _load_through_parquet(warehouse: Warehouse, plans: list[_TablePlan], loaded_
         for plan in plans:
             if plan.mode == "unchanged":
                 continue
-            parser.execute(f"create or replace table incoming as {_empty_select(plan.table)}")
-            next_row = plan.first_row_number
-            for file in plan.files:
-                sql = _select_sql(plan.table, file.raw_file, file.header, file.mapping, loaded_at, next_row)
-                try:
-                    parser.execute(f"insert into incoming {sql}")
-                except duckdb.Error as error:
-                    raise _parse_error(file.raw_file.path, error) from None
-                file.rows = parser.execute(f"select count(*) from incoming where raw_row_number >= {next_row}").fetchone()[0]
-                next_row += file.rows
+            _parse_files(parser, "incoming", plan, loaded_at)
             parquet_path = Path(scratch) / f"{plan.table.name}.parquet"
             parser.execute(f"copy incoming to '{parquet_path}' (format parquet)")
             staged.append((plan, parquet_path))

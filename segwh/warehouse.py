@@ -145,27 +145,25 @@ class PostgresWarehouse:
 
     def replace_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
         """Replace the table in one transaction: readers see the old rows or the new ones."""
-        with tempfile.TemporaryDirectory() as scratch:
-            csv_path = Path(scratch) / f"{table}.csv"
-            with duckdb.connect() as converter:
-                converter.execute(
-                    f"copy (select * from read_parquet('{parquet_path}')) to '{csv_path}' (header, delimiter ',')"
-                )
-                described = converter.execute(f"describe select * from read_parquet('{parquet_path}')").fetchall()
-                types = {row[0]: row[1] for row in described}
-            column_sql = ", ".join(f'"{name}" {_postgres_type(types[name])}' for name in columns)
-            self._copy_in(schema, table, csv_path, columns, create=column_sql)
+        self._copy_in(schema, table, parquet_path, columns, replace=True)
 
     def append_table_from_parquet(self, schema: str, table: str, parquet_path: Path, columns: list[str]) -> None:
+        self._copy_in(schema, table, parquet_path, columns, replace=False)
+
+    def _copy_in(self, schema: str, table: str, parquet_path: Path, columns: list[str], replace: bool) -> None:
+        """Copy the Parquet file's `columns` into the table (through CSV and COPY) in one
+        transaction, first recreating the table with the file's column types when `replace`."""
         with tempfile.TemporaryDirectory() as scratch:
             csv_path = Path(scratch) / f"{table}.csv"
+            names = ", ".join(f'"{name}"' for name in columns)
             with duckdb.connect() as converter:
-                converter.execute(
-                    f"copy (select {', '.join(columns)} from read_parquet('{parquet_path}')) to '{csv_path}' (header, delimiter ',')"
-                )
-            self._copy_in(schema, table, csv_path, columns)
+                source = f"select {names} from read_parquet('{parquet_path}')"
+                converter.execute(f"copy ({source}) to '{csv_path}' (header, delimiter ',')")
+                types = {row[0]: row[1] for row in converter.execute(f"describe {source}").fetchall()}
+            self._copy_csv(schema, table, csv_path, columns, ", ".join(
+                f'"{name}" {_postgres_type(types[name])}' for name in columns) if replace else None)
 
-    def _copy_in(self, schema: str, table: str, csv_path: Path, columns: list[str], create: str | None = None) -> None:
+    def _copy_csv(self, schema: str, table: str, csv_path: Path, columns: list[str], create: str | None) -> None:
         """Copy a CSV file into the table in one transaction, first (re)creating it when `create`
         gives its column definitions."""
         self.connection.autocommit = False

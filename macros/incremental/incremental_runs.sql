@@ -4,31 +4,12 @@
     least the windows its upstream models recomputed since its own last completed run, and a run
     that did not complete (on Spark, which has no transactions) is redone by the next one. -#}
 
-{% macro incremental_runs_relation() %}
-    {{ return(api.Relation.create(
-        database=segwh.target_database(), schema=segwh.incremental_runs_schema(),
-        identifier='segwh_incremental_runs', type='table'
-    )) }}
-{% endmacro %}
-
-{% macro incremental_runs_schema() %}
-    {{ return('intermediate') }}
-{% endmacro %}
-
 {#- Creates the log when missing; returns it. -#}
 {% macro ensure_incremental_runs_table() %}
-    {%- set existing = segwh.existing_relation(segwh.incremental_runs_schema(), 'segwh_incremental_runs') -%}
-    {%- if existing is not none -%}
-        {{ return(existing) }}
-    {%- endif -%}
-    {%- set relation = segwh.incremental_runs_relation() -%}
-    {%- do adapter.create_schema(relation) -%}
-    {%- do run_query(
-        'create table if not exists ' ~ relation ~ ' (model_name ' ~ dbt.type_string() ~ ', invocation_id ' ~ dbt.type_string()
-        ~ ', run_started_at ' ~ dbt.type_timestamp() ~ ', event ' ~ dbt.type_string() ~ ', window_start date)'
-        ~ (' using parquet' if target.type == 'spark' else '')
-    ) -%}
-    {{ return(relation) }}
+    {{ return(segwh.ensure_table('intermediate', 'segwh_incremental_runs', [
+        ('model_name', dbt.type_string()), ('invocation_id', dbt.type_string()),
+        ('run_started_at', dbt.type_timestamp()), ('event', dbt.type_string()), ('window_start', 'date'),
+    ], commit=false)) }}
 {% endmacro %}
 
 {#- SQL inserting a row of the log for `model_name`: event 'started' or 'completed'. -#}

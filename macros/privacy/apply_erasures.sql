@@ -52,21 +52,10 @@
     checked_at), created when missing: each raw table's purge check, with the size of the erasure
     log then and the newest load it covered (no identifiers). -#}
 {% macro ensure_erasure_purge_checks_table() %}
-    {%- set existing = segwh.existing_relation('privacy', 'erasure_purge_checks') -%}
-    {%- if existing is not none -%}
-        {{ return(existing) }}
-    {%- endif -%}
-    {%- set relation = api.Relation.create(
-        database=segwh.target_database(), schema='privacy', identifier='erasure_purge_checks', type='table'
-    ) -%}
-    {%- do adapter.create_schema(relation) -%}
-    {%- do run_query(
-        'create table if not exists ' ~ relation ~ ' (table_name ' ~ dbt.type_string() ~ ', erasure_entries ' ~ dbt.type_bigint()
-        ~ ', loaded_through ' ~ dbt.type_timestamp() ~ ', checked_at ' ~ dbt.type_timestamp() ~ ')'
-        ~ (' using parquet' if target.type == 'spark' else '')
-    ) -%}
-    {%- do segwh.commit_changes() -%}
-    {{ return(relation) }}
+    {{ return(segwh.ensure_table('privacy', 'erasure_purge_checks', [
+        ('table_name', dbt.type_string()), ('erasure_entries', dbt.type_bigint()),
+        ('loaded_through', dbt.type_timestamp()), ('checked_at', dbt.type_timestamp()),
+    ])) }}
 {% endmacro %}
 
 {#- Run-operation `segwh.apply_erasures`: purges the raw tables (above) and deletes the erased
@@ -97,19 +86,8 @@
 {#- Returns privacy.erasure_purges (table_name, purged_rows, raw_loaded_at, purged_at), created
     when missing: how many raw rows each purge removed from a load (no identifiers). -#}
 {% macro ensure_erasure_purges_table() %}
-    {%- set existing = segwh.existing_relation('privacy', 'erasure_purges') -%}
-    {%- if existing is not none -%}
-        {{ return(existing) }}
-    {%- endif -%}
-    {%- set relation = api.Relation.create(
-        database=segwh.target_database(), schema='privacy', identifier='erasure_purges', type='table'
-    ) -%}
-    {%- do adapter.create_schema(relation) -%}
-    {%- do run_query(
-        'create table ' ~ relation ~ ' (table_name ' ~ dbt.type_string() ~ ', purged_rows ' ~ dbt.type_bigint()
-        ~ ', raw_loaded_at ' ~ dbt.type_timestamp() ~ ', purged_at ' ~ dbt.type_timestamp() ~ ')'
-        ~ (' using parquet' if target.type == 'spark' else '')
-    ) -%}
-    {%- do segwh.commit_changes() -%}
-    {{ return(relation) }}
+    {{ return(segwh.ensure_table('privacy', 'erasure_purges', [
+        ('table_name', dbt.type_string()), ('purged_rows', dbt.type_bigint()),
+        ('raw_loaded_at', dbt.type_timestamp()), ('purged_at', dbt.type_timestamp()),
+    ])) }}
 {% endmacro %}
