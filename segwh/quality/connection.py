@@ -98,6 +98,14 @@ def regex_match(target: str, column: str, pattern: str) -> str:
     return f"({column} ~ '^(?:{pattern})$')"
 
 
+def newest_load(target: str, alias: str) -> str:
+    """The rows of a raw table's newest load (its latest raw_loaded_at) under `alias`, for an
+    UnexpectedRowsExpectation query."""
+    table = batch(target, "loaded_rows")
+    return (f"(select * from {table} where loaded_rows.raw_loaded_at = "
+            f"(select max(raw_loaded_at) from {batch(target, 'all_loads')})) as {alias}")
+
+
 def timestamp_text_prefix(column: str) -> str:
     """The 'YYYY-MM-DD HH:MM:SS' part of an ISO timestamp written as text, for comparisons."""
     return f"replace(substr({column}, 1, 19), 'T', ' ')"

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from segwh import targets
-from segwh.quality.connection import batch, regex_match, timestamp_text_prefix
+from segwh.quality.connection import batch, newest_load, regex_match, timestamp_text_prefix
 
 CONFIG_FILE = targets.PROJECT_DIR / "quality.yml"
 EMAIL_PATTERN = "[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z][a-z]+"  # no braces: {batch} is substituted
@@ -140,10 +140,12 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
 
 def _share_at_most(target: str, label: str, column: str, condition: str, population: str, max_share: float,
                    description: str) -> Any:
-    """Rows meeting `condition`, reported only when they are more than `max_share` of `population`
-    (the `mostly` of a regex or range expectation, written as SQL)."""
+    """Rows of the table's newest load meeting `condition`, reported only when they are more than
+    `max_share` of its rows in `population` (the `mostly` of a regex or range expectation, written
+    as SQL). A replaced table is one load; of a table the loader appends to (daily files), the rows
+    of earlier loads were checked when they arrived, so a daily run checks the day's rows only."""
     gx = _gx()
-    rows = batch(target, "batch_rows")
+    rows = newest_load(target, "batch_rows")
     query = (
         f"select {column} from {rows} where {condition} and ("
         f"select sum(case when {condition} then 1 else 0 end) from {rows}) > {max_share} * ("

@@ -77,6 +77,32 @@ def test_five_percent_malformed_emails_fail_the_raw_gate_with_their_count(raw_wa
     assert code == 0, [outcome for outcome in outcomes if not outcome.success]
 
 
+def test_a_daily_run_checks_the_rows_of_the_newest_load(raw_warehouse: Path) -> None:
+    """The share checks read the newest load only: a day of clean files appended after a bad day
+    passes, and a bad day fails with its own rows, not the earlier day's again."""
+    folder = write_files(raw_warehouse / "daily", 100, malformed_emails=0)
+    (folder / "customers.csv").unlink()
+    (folder / "customers").mkdir()
+
+    def add_day(name: str, first_id: int, malformed_emails: int) -> None:
+        lines = [f"C{first_id + index:04d},{'not an email' if index < malformed_emails else f'person{first_id + index}@example-shop.com'},"
+                 f"Name{index},2025-01-01 10:00:00\n" for index in range(100)]
+        (folder / "customers" / f"{name}.csv").write_text(CUSTOMERS_HEADER + "".join(lines))
+
+    add_day("2026-03-29", 0, malformed_emails=5)
+    code, outcomes = load_and_check(folder, END)
+    outcome = failed(outcomes, "raw.customers", "invalid_email")
+    assert code == 1 and outcome is not None and int(outcome.unexpected_count or 0) == 5
+    add_day("2026-03-30", 100, malformed_emails=0)
+    code, outcomes = load_and_check(folder, END)
+    assert failed(outcomes, "raw.customers", "invalid_email") is None
+    assert code == 0, [outcome for outcome in outcomes if not outcome.success]
+    add_day("2026-03-31", 200, malformed_emails=4)
+    code, outcomes = load_and_check(folder, END)
+    outcome = failed(outcomes, "raw.customers", "invalid_email")
+    assert code == 1 and outcome is not None and int(outcome.unexpected_count or 0) == 4
+
+
 def test_a_truncated_orders_file_fails_the_volume_band(raw_warehouse: Path) -> None:
     for days_back in (3, 2, 1):
         code, _ = load_and_check(write_files(raw_warehouse / f"day{days_back}", 100, 0, END - timedelta(days=days_back)),
