@@ -10,7 +10,8 @@
       an occurrence or arrival after it), the day after as_of_date, and the window of a run that
       did not complete (segwh.event_model_window);
     - the first day of any older version of a key that has a row in the window, so versions are
-      always ranked together.
+      always ranked together (not looked for when the key contains occurred_at: every version of
+      such a key has the same event date, so it is in the window with the others).
     When the raw table was replaced (no raw row was loaded at or before loaded_after) `start` is
     1900-01-01: everything is recomputed. On Spark the start moves back to the first day of its
     month (the partition Spark replaces). `raw_table` names the raw table;
@@ -53,6 +54,8 @@
     {%- set first_start = modules.datetime.date.fromisoformat(
         segwh.event_model_window(relation, [], stale_sql, more_starts, month_partitions=false)
     ) -%}
+    {%- set start = first_start -%}
+    {%- if not segwh.key_fixes_event_date(spec.key_columns) -%}
     {%- set query -%}
         with
 
@@ -78,6 +81,7 @@
     {%- endset -%}
     {%- set older_version_date = segwh.as_python_date(run_query(query).columns[0].values()[0]) -%}
     {%- set start = first_start if older_version_date is none else [first_start, older_version_date] | min -%}
+    {%- endif -%}
     {%- if target.type == 'spark' -%}
         {%- set start = start.replace(day=1) -%}
     {%- endif -%}
@@ -134,6 +138,11 @@
     {{ parts | join(" || '|' || ") }}
 {%- endmacro %}
 
+{#- True when a key includes the occurrence time, so all its versions share one event date. -#}
+{% macro key_fixes_event_date(key_columns) -%}
+    {{ return('occurred_at' in key_columns) }}
+{%- endmacro %}
+
 {#- True for base rows whose version rank matters: usable rows and rows only held back by
     as_of_date. -#}
 {% macro is_ranked_version() -%}
@@ -143,8 +152,9 @@
 {#- The rows an incremental base event model ranks, as the CTE `versions` (followed by a comma):
     on a full build the rows of `dated_cte`; on an incremental run its rows in the window (dated
     from window.start on, or new undated rows) plus, as context for the ranking only
-    (is_context = 1), the model's older rows of the same keys. `columns` are the model's columns
-    before ranking; `dated_cte` must have them, event_date, raw_loaded_at and is_context = 0. -#}
+    (is_context = 1), the model's older rows of the same keys (none when the key contains
+    occurred_at: they cannot be older). `columns` are the model's columns before ranking;
+    `dated_cte` must have them, event_date, raw_loaded_at and is_context = 0. -#}
 {% macro base_event_rows(dated_cte, window, key_columns, columns) -%}
 {%- if window %}
 in_window as (
@@ -158,6 +168,8 @@ in_window as (
         )
 
 ),
+
+{%- if not segwh.key_fixes_event_date(key_columns) %}
 
 older_versions as (
 
@@ -176,11 +188,15 @@ older_versions as (
 
 ),
 
+{%- endif %}
+
 versions as (
 
     select {{ columns | join(', ') }}, is_context from in_window
+    {%- if not segwh.key_fixes_event_date(key_columns) %}
     union all
     select {{ columns | join(', ') }}, is_context from older_versions
+    {%- endif %}
 
 ),
 {%- else %}
