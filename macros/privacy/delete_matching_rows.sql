@@ -21,20 +21,20 @@
     {%- endfor %})
 {%- endmacro %}
 
+{#- One pass: the rows are hashed once by the DELETE, and the count is the table's row count
+    before minus after (counting the matches first hashed every row twice). -#}
 {% macro default__delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
-    {%- set matches = run_query('select count(*) from (' ~ segwh._rows_matching_sql(relation, node_key_sqls, hashes_relation, false, row_filter) ~ ') as matching') -%}
-    {%- set count = matches.columns[0].values()[0] | int -%}
-    {%- if count > 0 -%}
-        {%- set condition -%}
-            {% for node_key_sql in node_key_sqls -%}
-            {{ segwh.erasure_hash(node_key_sql) }} in (select identifier_hash from {{ hashes_relation }})
-            {%- if not loop.last %} or {% endif %}
-            {% endfor %}
-        {%- endset -%}
-        {%- do run_query('delete from ' ~ relation ~ ' where ' ~ (row_filter ~ ' and (' if row_filter else '(') ~ condition ~ ')') -%}
-        {%- do segwh.commit_changes() -%}
-    {%- endif -%}
-    {{ return(count) }}
+    {%- set count_sql = 'select count(*) from ' ~ relation -%}
+    {%- set rows_before = run_query(count_sql).columns[0].values()[0] | int -%}
+    {%- set condition -%}
+        {% for node_key_sql in node_key_sqls -%}
+        {{ segwh.erasure_hash(node_key_sql) }} in (select identifier_hash from {{ hashes_relation }})
+        {%- if not loop.last %} or {% endif %}
+        {% endfor %}
+    {%- endset -%}
+    {%- do run_query('delete from ' ~ relation ~ ' where ' ~ (row_filter ~ ' and (' if row_filter else '(') ~ condition ~ ')') -%}
+    {%- do segwh.commit_changes() -%}
+    {{ return(rows_before - (run_query(count_sql).columns[0].values()[0] | int)) }}
 {% endmacro %}
 
 {% macro spark__delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
