@@ -219,7 +219,7 @@ def bench_scale(customers: int, out_dir: Path, main: bool) -> ScaleResult:
         result.pandas_seconds, result.pandas_peak_bytes = seconds, peak
         sql_out = run_dir / "sql_baseline.json"
         run_measured([sys.executable, "-m", "segwh.bench_baselines", "sql", "--warehouse", str(run_dir / "warehouse.duckdb"),
-                      "--dbt-target", str(run_dir / "full" / "dbt_target"), "--work-dir", str(run_dir / "sql_baseline"),
+                      "--as-of-date", day_before, "--work-dir", str(run_dir / "sql_baseline"),
                       "--out", str(sql_out)], env)
         result.sql_model_seconds = json.loads(sql_out.read_text())
         shutil.rmtree(run_dir / "sql_baseline", ignore_errors=True)

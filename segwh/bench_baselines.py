@@ -3,9 +3,11 @@
 - `pandas`: RFM scores and lifecycle stages written as a straightforward pandas script, what an
   analyst would otherwise run on the raw files (no identity resolution, no quarantine, no tests;
   customers are their customer id, else their lower-cased email);
-- `sql`: the compiled SQL of every dbt model run directly in DuckDB, in dependency order, without
-  dbt (no hooks, tests, incremental logic or run results): the overhead of dbt itself is the
-  difference.
+- `sql`: the SQL of every dbt model as a full refresh compiles it (`dbt compile --full-refresh`
+  against the built warehouse) run directly in DuckDB, in dependency order, without dbt (no
+  hooks, tests, incremental logic or run results): the overhead of dbt itself is the difference.
+  Models that keep rows across builds (`full_refresh: false`: the erasure log, the history logs)
+  and identity's label propagation (a loop in its materialization) are copied as inputs, not run.
 """
 
 from __future__ import annotations
@@ -65,6 +67,30 @@ def pandas_rfm_lifecycle(raw_dir: Path, as_of: date) -> dict[str, int]:
     return {str(name): int(count) for name, count in per_customer["lifecycle_stage"].value_counts().items()}
 
 
+def compile_full_refresh(warehouse: Path, target_path: Path, as_of: str) -> None:
+    """`dbt compile --full-refresh` against `warehouse` into `target_path`: every model's SQL as a
+    full build runs it (an incremental run's SQL reads the model's own earlier rows)."""
+    import os
+
+    from segwh import dbt_runner
+
+    os.environ["DUCKDB_PATH"] = str(warehouse)
+    os.environ["SEGWH_DBT_TARGET_PATH"] = str(target_path)
+    dbt_runner.invoke(["compile", "--full-refresh", "--resource-type", "model"], "duckdb", {"as_of_date": as_of})
+
+
+def copied_not_run(target_path: Path) -> set[tuple[str, str]]:
+    """(schema, name) of the models the baseline copies instead of running: those configured
+    `full_refresh: false` (logs that keep their rows) and those of a custom materialization
+    (identity's label propagation loops in its materialization; its compiled SQL is only the
+    edges it starts from)."""
+    manifest = json.loads((target_path / "manifest.json").read_text())
+    return {(node["schema"], node["alias"]) for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and (
+                node["config"].get("full_refresh") is False
+                or node["config"]["materialized"] not in ("table", "view", "incremental"))}
+
+
 def compiled_models_in_order(target_path: Path) -> list[tuple[str, str, str, str]]:
     """(schema, name, materialization, compiled SQL) of every model dbt compiled, parents first."""
     manifest = json.loads((target_path / "manifest.json").read_text())
@@ -91,12 +117,16 @@ def compiled_models_in_order(target_path: Path) -> list[tuple[str, str, str, str
     return result
 
 
-def run_compiled_sql(source_warehouse: Path, target_path: Path, work_dir: Path) -> dict[str, float]:
-    """Copy the raw tables, seeds and fitted parameters of a built warehouse into a new DuckDB file
-    with the same name, then run every compiled model there. Returns seconds per model."""
+def run_compiled_sql(source_warehouse: Path, as_of: str, work_dir: Path) -> dict[str, float]:
+    """Compile every model as a full refresh, copy the raw tables, seeds, fitted parameters and
+    logs of a built warehouse into a new DuckDB file with the same name, then run every compiled
+    model there. Returns seconds per model."""
     import duckdb
 
     work_dir.mkdir(parents=True, exist_ok=True)
+    target_path = work_dir / "dbt_target"
+    compile_full_refresh(source_warehouse, target_path, as_of)
+    kept = copied_not_run(target_path)
     copy = work_dir / source_warehouse.name
     copy.unlink(missing_ok=True)
     connection = duckdb.connect(str(copy))
@@ -107,6 +137,9 @@ def run_compiled_sql(source_warehouse: Path, target_path: Path, work_dir: Path) 
         "'customer_cluster_centroids') or (schema_name = 'staging' and table_name not like 'base\\_%' escape '\\' "
         "and table_name not like 'stg\\_%' escape '\\'))"
     ).fetchall()
+    tables += [(schema, name) for schema, name in connection.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'source'").fetchall()
+        if (schema, name) in kept and (schema, name) not in tables]
     for schema, table in tables:
         connection.execute(f"create schema if not exists {schema}")
         connection.execute(f"create or replace table {schema}.{table} as select * from source.{schema}.{table}")
@@ -132,14 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     pandas_command.add_argument("--as-of-date", required=True)
     sql_command = commands.add_parser("sql")
     sql_command.add_argument("--warehouse", required=True)
-    sql_command.add_argument("--dbt-target", required=True)
+    sql_command.add_argument("--as-of-date", required=True)
     sql_command.add_argument("--work-dir", required=True)
     sql_command.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     if args.command == "pandas":
         print(json.dumps(pandas_rfm_lifecycle(Path(args.raw_dir), date.fromisoformat(args.as_of_date))))
     else:
-        seconds = run_compiled_sql(Path(args.warehouse), Path(args.dbt_target), Path(args.work_dir))
+        seconds = run_compiled_sql(Path(args.warehouse), args.as_of_date, Path(args.work_dir))
         Path(args.out).write_text(json.dumps(seconds, indent=2) + "\n")
     return 0
 
