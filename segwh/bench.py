@@ -151,8 +151,10 @@ def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
 
 
 def split_last_day(raw_dir: Path, day_dir: Path, last_day: str) -> int:
-    """Move the rows of DAILY_TABLES that arrived on or after `last_day` out of the generated files
-    into `day_dir/<table>/<last_day>.csv` (order items follow their orders). Returns their count."""
+    """Move the rows of DAILY_TABLES that arrived on `last_day` out of the generated files into
+    `day_dir/<table>/<last_day>.csv` (order items follow their orders). Rows dated later (the
+    generator's planted future-dated rows) stay in the history files: they did not arrive that
+    day. Returns the count moved."""
     import duckdb
 
     moved = 0
@@ -163,7 +165,7 @@ def split_last_day(raw_dir: Path, day_dir: Path, last_day: str) -> int:
             (day_dir / table).mkdir(parents=True, exist_ok=True)
             connection.execute(f"create or replace table rows as select * from read_csv('{source}', all_varchar = true, header = true)")
             # rows without an arrival time (malformed) stay in the history files
-            late = f"coalesce(substr({arrival}, 1, 10) >= '{last_day}', false)"
+            late = f"coalesce(substr({arrival}, 1, 10) = '{last_day}', false)"
             connection.execute(f"copy (select * from rows where {late}) to '{day_dir / table / (last_day + '.csv')}' (header)")
             moved += connection.execute(f"select count(*) from rows where {late}").fetchone()[0]
             if table == "orders":

@@ -85,6 +85,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
     suites = []
     for table in tables:
         suite = Suite(f"raw.{table}", "raw", table, settings["severity"])
+        rows = newest_load(target, "batch_rows", int(settings["share_min_load_rows"]))
         for column in RAW_REQUIRED_COLUMNS.get(table, []):
             suite.expectations.append(gx.expectations.ExpectColumnToExist(column=column))
         band = volume_band(history, suite.name, as_of, settings["volume"])
@@ -98,18 +99,18 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
             column = RAW_EMAIL_COLUMNS[table]
             invalid = f"{column} is not null and not {regex_match(target, f'lower(trim({column}))', EMAIL_PATTERN)}"
             suite.expectations.append(_share_at_most(
-                target, f"invalid_{column}", column, invalid, f"{column} is not null", 1 - float(settings["email_valid_mostly"]),
+                rows, f"invalid_{column}", column, invalid, f"{column} is not null", 1 - float(settings["email_valid_mostly"]),
                 f"at least {settings['email_valid_mostly']:.0%} of non-empty {column} values are valid addresses"))
         if table == "orders":
             invalid = f"amount is null or not {regex_match(target, 'trim(amount)', AMOUNT_PATTERN)}"
             suite.expectations.append(_share_at_most(
-                target, "invalid_amount", "amount", invalid, "1 = 1", 1 - float(settings["amount_valid_mostly"]),
+                rows, "invalid_amount", "amount", invalid, "1 = 1", 1 - float(settings["amount_valid_mostly"]),
                 f"at least {settings['amount_valid_mostly']:.0%} of order amounts are non-negative numbers"))
         if table in RAW_TIME_COLUMNS:
             column = RAW_TIME_COLUMNS[table]
             unparseable = f"{column} is not null and not {regex_match(target, f'substr({column}, 1, 10)', ISO_DATE_PATTERN)}"
             suite.expectations.append(_share_at_most(
-                target, f"unparseable_{column}", column, unparseable, f"{column} is not null",
+                rows, f"unparseable_{column}", column, unparseable, f"{column} is not null",
                 1 - float(settings["timestamp_valid_mostly"]),
                 f"at least {settings['timestamp_valid_mostly']:.0%} of {column} values are ISO-8601 timestamps"))
             # a replay of a past date rightly finds later rows in the files (the models ignore them)
@@ -118,7 +119,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
                 limit = (datetime.combine(end, time.min) + timedelta(hours=hours)).isoformat(sep=" ")
                 future = f"{timestamp_text_prefix(column)} >= '{limit}'"
                 suite.expectations.append(_share_at_most(
-                    target, f"future_{column}", column, future, f"{column} is not null",
+                    rows, f"future_{column}", column, future, f"{column} is not null",
                     1 - float(settings["not_future_mostly"]),
                     f"at least {settings['not_future_mostly']:.1%} of {column} values are not after as_of_date "
                     f"plus {hours} hours"))
@@ -138,14 +139,14 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
     return suites
 
 
-def _share_at_most(target: str, label: str, column: str, condition: str, population: str, max_share: float,
+def _share_at_most(rows: str, label: str, column: str, condition: str, population: str, max_share: float,
                    description: str) -> Any:
-    """Rows of the table's newest load meeting `condition`, reported only when they are more than
-    `max_share` of its rows in `population` (the `mostly` of a regex or range expectation, written
-    as SQL). A replaced table is one load; of a table the loader appends to (daily files), the rows
-    of earlier loads were checked when they arrived, so a daily run checks the day's rows only."""
+    """Rows of `rows` (the newest load: segwh.quality.connection.newest_load) meeting `condition`,
+    reported only when they are more than `max_share` of its rows in `population` (the `mostly` of
+    a regex or range expectation, written as SQL). A replaced table is one load; of a table the
+    loader appends to (daily files), the rows of earlier loads were checked when they arrived, so
+    a daily run checks the day's rows only."""
     gx = _gx()
-    rows = newest_load(target, "batch_rows")
     query = (
         f"select {column} from {rows} where {condition} and ("
         f"select sum(case when {condition} then 1 else 0 end) from {rows}) > {max_share} * ("

@@ -78,29 +78,33 @@ def test_five_percent_malformed_emails_fail_the_raw_gate_with_their_count(raw_wa
 
 
 def test_a_daily_run_checks_the_rows_of_the_newest_load(raw_warehouse: Path) -> None:
-    """The share checks read the newest load only: a day of clean files appended after a bad day
-    passes, and a bad day fails with its own rows, not the earlier day's again."""
+    """The share checks read the newest load (when it has share_min_load_rows rows): a day of
+    clean files appended after a bad day passes, a bad day fails with its own rows, not the
+    earlier day's again, and a load too small for a share falls back to the whole table."""
     folder = write_files(raw_warehouse / "daily", 100, malformed_emails=0)
     (folder / "customers.csv").unlink()
     (folder / "customers").mkdir()
 
-    def add_day(name: str, first_id: int, malformed_emails: int) -> None:
-        lines = [f"C{first_id + index:04d},{'not an email' if index < malformed_emails else f'person{first_id + index}@example-shop.com'},"
-                 f"Name{index},2025-01-01 10:00:00\n" for index in range(100)]
+    def add_day(name: str, first_id: int, rows: int, malformed_emails: int) -> None:
+        lines = [f"C{first_id + index:05d},{'not an email' if index < malformed_emails else f'p{first_id + index}@example-shop.com'},"
+                 f"Name{index},2025-01-01 10:00:00\n" for index in range(rows)]
         (folder / "customers" / f"{name}.csv").write_text(CUSTOMERS_HEADER + "".join(lines))
 
-    add_day("2026-03-29", 0, malformed_emails=5)
-    code, outcomes = load_and_check(folder, END)
-    outcome = failed(outcomes, "raw.customers", "invalid_email")
-    assert code == 1 and outcome is not None and int(outcome.unexpected_count or 0) == 5
-    add_day("2026-03-30", 100, malformed_emails=0)
-    code, outcomes = load_and_check(folder, END)
-    assert failed(outcomes, "raw.customers", "invalid_email") is None
-    assert code == 0, [outcome for outcome in outcomes if not outcome.success]
-    add_day("2026-03-31", 200, malformed_emails=4)
-    code, outcomes = load_and_check(folder, END)
-    outcome = failed(outcomes, "raw.customers", "invalid_email")
-    assert code == 1 and outcome is not None and int(outcome.unexpected_count or 0) == 4
+    def invalid_emails() -> int | None:
+        code, outcomes = load_and_check(folder, END)
+        outcome = failed(outcomes, "raw.customers", "invalid_email")
+        assert (code == 1) == (outcome is not None), [outcome for outcome in outcomes if not outcome.success]
+        return None if outcome is None else int(outcome.unexpected_count or 0)
+
+    add_day("2026-03-28", 0, 1000, malformed_emails=50)
+    assert invalid_emails() == 50
+    add_day("2026-03-29", 1000, 1000, malformed_emails=0)
+    assert invalid_emails() is None
+    add_day("2026-03-30", 2000, 1000, malformed_emails=40)
+    assert invalid_emails() == 40
+    # 30 rows, 10 malformed: under 1,000 rows, so the share is of the whole table (100 of 3,030)
+    add_day("2026-03-31", 3000, 30, malformed_emails=10)
+    assert invalid_emails() == 100
 
 
 def test_a_truncated_orders_file_fails_the_volume_band(raw_warehouse: Path) -> None:
