@@ -69,14 +69,13 @@ def pandas_rfm_lifecycle(raw_dir: Path, as_of: date) -> dict[str, int]:
 
 def compile_full_refresh(warehouse: Path, target_path: Path, as_of: str) -> None:
     """`dbt compile --full-refresh` against `warehouse` into `target_path`: every model's SQL as a
-    full build runs it (an incremental run's SQL reads the model's own earlier rows)."""
+    full build runs it (an incremental run's SQL reads the model's own earlier rows). In a child
+    process: dbt-duckdb keeps the database open in the process that ran dbt."""
     import os
+    import subprocess
 
-    from segwh import dbt_runner
-
-    os.environ["DUCKDB_PATH"] = str(warehouse)
-    os.environ["SEGWH_DBT_TARGET_PATH"] = str(target_path)
-    dbt_runner.invoke(["compile", "--full-refresh", "--resource-type", "model"], "duckdb", {"as_of_date": as_of})
+    env = {**os.environ, "DUCKDB_PATH": str(warehouse), "SEGWH_DBT_TARGET_PATH": str(target_path)}
+    subprocess.run([sys.executable, "-m", "segwh.bench_baselines", "compile", "--as-of-date", as_of], env=env, check=True)
 
 
 def copied_not_run(target_path: Path) -> set[tuple[str, str]]:
@@ -118,36 +117,31 @@ def compiled_models_in_order(target_path: Path) -> list[tuple[str, str, str, str
 
 
 def run_compiled_sql(source_warehouse: Path, as_of: str, work_dir: Path) -> dict[str, float]:
-    """Compile every model as a full refresh, copy the raw tables, seeds, fitted parameters and
-    logs of a built warehouse into a new DuckDB file with the same name, then run every compiled
-    model there. Returns seconds per model."""
+    """Compile every model as a full refresh, copy every table of a built warehouse that no
+    model run here builds (raw tables, seeds, fitted parameters, published audience, logs) into a
+    new DuckDB file with the same name, then run every compiled model there in dependency order.
+    Returns seconds per model."""
     import duckdb
 
     work_dir.mkdir(parents=True, exist_ok=True)
     target_path = work_dir / "dbt_target"
     compile_full_refresh(source_warehouse, target_path, as_of)
-    kept = copied_not_run(target_path)
+    models = [model for model in compiled_models_in_order(target_path)
+              if (model[0], model[1]) not in copied_not_run(target_path)]
+    run_here = {(schema, name) for schema, name, _, _ in models}
     copy = work_dir / source_warehouse.name
     copy.unlink(missing_ok=True)
     connection = duckdb.connect(str(copy))
     connection.execute(f"attach '{source_warehouse}' as source (read_only)")
-    tables = connection.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = 'source' "
-        "and (schema_name = 'raw' or table_name in ('erasure_log', 'erasure_purges', 'clv_model_parameters', "
-        "'customer_cluster_centroids') or (schema_name = 'staging' and table_name not like 'base\\_%' escape '\\' "
-        "and table_name not like 'stg\\_%' escape '\\'))"
-    ).fetchall()
-    tables += [(schema, name) for schema, name in connection.execute(
+    tables = [(schema, name) for schema, name in connection.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = 'source'").fetchall()
-        if (schema, name) in kept and (schema, name) not in tables]
+        if (schema, name) not in run_here]
     for schema, table in tables:
         connection.execute(f"create schema if not exists {schema}")
         connection.execute(f"create or replace table {schema}.{table} as select * from source.{schema}.{table}")
     connection.execute("detach source")
     seconds: dict[str, float] = {}
-    for schema, name, materialized, sql in compiled_models_in_order(target_path):
-        if (schema, name) in tables:
-            continue
+    for schema, name, materialized, sql in models:
         connection.execute(f"create schema if not exists {schema}")
         kind = "view" if materialized == "view" else "table"
         started = time.monotonic()
@@ -163,13 +157,20 @@ def main(argv: list[str] | None = None) -> int:
     pandas_command = commands.add_parser("pandas")
     pandas_command.add_argument("--raw-dir", required=True)
     pandas_command.add_argument("--as-of-date", required=True)
+    compile_command = commands.add_parser("compile")
+    compile_command.add_argument("--as-of-date", required=True)
     sql_command = commands.add_parser("sql")
     sql_command.add_argument("--warehouse", required=True)
     sql_command.add_argument("--as-of-date", required=True)
     sql_command.add_argument("--work-dir", required=True)
     sql_command.add_argument("--out", required=True)
     args = parser.parse_args(argv)
-    if args.command == "pandas":
+    if args.command == "compile":
+        from segwh import dbt_runner
+
+        dbt_runner.invoke(["compile", "--full-refresh", "--select", "resource_type:model"], "duckdb",
+                          {"as_of_date": args.as_of_date})
+    elif args.command == "pandas":
         print(json.dumps(pandas_rfm_lifecycle(Path(args.raw_dir), date.fromisoformat(args.as_of_date))))
     else:
         seconds = run_compiled_sql(Path(args.warehouse), args.as_of_date, Path(args.work_dir))
