@@ -126,8 +126,8 @@ def run_compiled_sql(source_warehouse: Path, as_of: str, work_dir: Path) -> dict
     work_dir.mkdir(parents=True, exist_ok=True)
     target_path = work_dir / "dbt_target"
     compile_full_refresh(source_warehouse, target_path, as_of)
-    models = [model for model in compiled_models_in_order(target_path)
-              if (model[0], model[1]) not in copied_not_run(target_path)]
+    copied = copied_not_run(target_path)
+    models = [model for model in compiled_models_in_order(target_path) if (model[0], model[1]) not in copied]
     run_here = {(schema, name) for schema, name, _, _ in models}
     copy = work_dir / source_warehouse.name
     copy.unlink(missing_ok=True)
