@@ -118,6 +118,27 @@ def test_parquet_files_load_as_text_with_row_numbers(tmp_path: Path) -> None:
     warehouse.close()
 
 
+def test_rows_of_large_files_are_numbered_in_file_order(tmp_path: Path) -> None:
+    """A file large enough for DuckDB to parse in parallel chunks (and a second file after it)
+    is numbered exactly in line order: row n of the table is the file's n-th data line."""
+    raw = tmp_path / "raw"
+    lines = 1_000_000
+    write(raw, "orders.csv", ORDERS_HEADER + "".join(f"{line},C{line % 97},a{line}@b.com,2025-01-01,{line % 50}.25\n"
+                                                     for line in range(1, lines + 1)))
+    write(raw / "orders", "2025-01-02.csv", ORDERS_HEADER + "".join(f"{line},C1,x@y.com,2025-01-02,1\n"
+                                                                    for line in range(lines + 1, lines + 1001)))
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    warehouse.execute("set threads = 2")
+    report = load(raw, warehouse)
+    assert next(table for table in report.tables if table.table == "orders").rows == lines + 1000
+    mismatched = warehouse.query("select count(*) from raw.orders where cast(order_id as bigint) <> raw_row_number")
+    assert mismatched == [(0,)]
+    by_file = warehouse.query("select raw_source_file, min(raw_row_number), max(raw_row_number) from raw.orders "
+                              "group by raw_source_file order by 2")
+    assert by_file == [("orders.csv", 1, lines), ("orders/2025-01-02.csv", lines + 1, lines + 1000)]
+    warehouse.close()
+
+
 def test_readme_and_dbt_sources_match_the_contract() -> None:
     result = subprocess.run([sys.executable, "-m", "segwh", "contract"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
