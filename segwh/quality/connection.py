@@ -98,14 +98,12 @@ def regex_match(target: str, column: str, pattern: str) -> str:
     return f"({column} ~ '^(?:{pattern})$')"
 
 
-def newest_load(target: str, alias: str, min_rows: int) -> str:
-    """The rows of a raw table's newest load (its latest raw_loaded_at) under `alias`, for an
-    UnexpectedRowsExpectation query; every row of the table while that load has fewer than
-    `min_rows` rows (a share of a handful of rows says little)."""
-    newest = f"(select max(raw_loaded_at) from {batch(target, 'all_loads')})"
-    newest_rows = f"(select count(*) from {batch(target, 'counted_rows')} where counted_rows.raw_loaded_at = {newest})"
-    return (f"(select * from {batch(target, 'loaded_rows')} where loaded_rows.raw_loaded_at = {newest} "
-            f"or {newest_rows} < {int(min_rows)}) as {alias}")
+def rows_where(target: str, alias: str, condition: str | None) -> str:
+    """The rows of the batch meeting `condition` (every row when it is None) under `alias`, for an
+    UnexpectedRowsExpectation query."""
+    if condition is None:
+        return batch(target, alias)
+    return f"(select * from {batch(target, 'loaded_rows')} where {condition}) as {alias}"
 
 
 def timestamp_text_prefix(column: str) -> str:

@@ -106,7 +106,8 @@ def _run(stage: str, target: str, as_of: date, audience_table: str | None, show:
     ensure_results_table(warehouse)
     history = load_history(warehouse)
     if stage == "raw":
-        stage_suites = suites.raw_suites(target, existing_tables(warehouse, "raw"), as_of, history, config)
+        stage_suites = suites.raw_suites(target, existing_tables(warehouse, "raw"), as_of, history, config,
+                                         warehouse.query)
     elif stage == "marts":
         stage_suites = suites.marts_suites(target, history, config)
     elif stage == "activation":

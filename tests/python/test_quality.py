@@ -130,6 +130,32 @@ def test_a_stale_source_fails_freshness(raw_warehouse: Path) -> None:
     assert failed(outcomes, "raw.orders", "stale") is None
 
 
+def test_freshness_reads_the_newest_load_only_when_it_holds_a_fresh_row(raw_warehouse: Path) -> None:
+    """A day of fresh orders appended to a stale history makes the table fresh; a back-filled day
+    of old orders appended to a fresh history leaves it fresh (the whole table is read then); a
+    stale day appended to a stale history is still stale, with the table's newest time."""
+    def add_day(folder: Path, name: str, day: date) -> None:
+        (folder / "orders").mkdir(exist_ok=True)
+        (folder / "orders" / f"{name}.csv").write_text(
+            ORDERS_HEADER + f"D{name},C0001,,{day.isoformat()} 12:00:00,9.50,completed\n")
+
+    stale = write_files(raw_warehouse / "stale_history", 100, 0, newest=END - timedelta(days=10))
+    add_day(stale, "old-day", END - timedelta(days=12))
+    code, outcomes = load_and_check(stale, END)
+    outcome = failed(outcomes, "raw.orders", "stale")
+    assert code == 1 and outcome is not None
+    assert outcome.examples[0].startswith((END - timedelta(days=10)).isoformat())
+    add_day(stale, "new-day", END)
+    code, outcomes = load_and_check(stale, END)
+    assert failed(outcomes, "raw.orders", "stale") is None, outcomes
+
+    fresh = write_files(raw_warehouse / "fresh_history", 100, 0)
+    load_and_check(fresh, END)
+    add_day(fresh, "back-filled", END - timedelta(days=30))
+    code, outcomes = load_and_check(fresh, END)
+    assert failed(outcomes, "raw.orders", "stale") is None, outcomes
+
+
 def _gate_targets(built: Build) -> None:
     if built.target == "spark":
         pytest.skip("the quality gate runs on DuckDB and PostgreSQL (README: quality gate)")
