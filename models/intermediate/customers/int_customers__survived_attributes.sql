@@ -1,3 +1,7 @@
+{#- a table, not a view: customer_profile and the key tests read it, and each would recompute the
+    survivorship over every candidate -#}
+{{ config(materialized='table') }}
+
 {#- One row per person (customer_key) with each attribute group's surviving value: from the most
     trusted source (var survivorship_source_priority), then the most recently observed, then the
     smallest value, and the source it came from. -#}
