@@ -158,7 +158,7 @@ def _quote(name: str) -> str:
 
 def _scan_sql(path: Path, header: list[str]) -> str:
     if path.name.endswith(".parquet"):
-        return f"read_parquet('{path}', file_row_number = true)"
+        return f"read_parquet('{path}')"
     columns = ", ".join(f"{_quote(name)}: 'VARCHAR'" for name in header)
     return (
         f"read_csv('{path}', header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "

@@ -139,6 +139,24 @@ def test_rows_of_large_files_are_numbered_in_file_order(tmp_path: Path) -> None:
     warehouse.close()
 
 
+def test_rows_of_a_parquet_file_with_many_row_groups_are_numbered_in_file_order(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = 500_000
+    pq.write_table(pa.table({"order_id": [str(row) for row in range(1, rows + 1)], "email": ["a@b.com"] * rows,
+                             "ordered_at": ["2025-01-01"] * rows,
+                             "amount": ["1.00"] * rows}), raw / "orders.parquet", row_group_size=20_000)
+    warehouse = DuckDBWarehouse(tmp_path / "w.duckdb")
+    warehouse.execute("set threads = 2")
+    load(raw, warehouse)
+    assert warehouse.query("select count(*), count(distinct raw_row_number) from raw.orders") == [(rows, rows)]
+    assert warehouse.query("select count(*) from raw.orders where cast(order_id as bigint) <> raw_row_number") == [(0,)]
+    warehouse.close()
+
+
 def test_readme_and_dbt_sources_match_the_contract() -> None:
     result = subprocess.run([sys.executable, "-m", "segwh", "contract"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
