@@ -3,9 +3,9 @@
 Every file is parsed by DuckDB (one parser, so every target reads the same values), kept as
 text, numbered by data row and written to the target. Files are parsed in parallel with DuckDB's
 insertion order preserved and numbered afterwards from the incoming table's row ids (a
-`row_number() over ()` during the parse runs on one thread and cost 40% of the load). All files are checked before anything is
-written: a missing required table or column, or a file that does not parse, stops the load
-with a message naming the file, the column or the line.
+`row_number() over ()` during the parse runs on one thread and cost 40% of the load). All files
+are checked before anything is written: a missing required table or column, or a file that does
+not parse, stops the load with a message naming the file, the column or the line.
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
     suites = []
     for table in tables:
         suite = Suite(f"raw.{table}", "raw", table, settings["severity"])
-        checks_shares = table in RAW_EMAIL_COLUMNS or table in RAW_TIME_COLUMNS or table == "orders"
+        checks_shares = table in RAW_EMAIL_COLUMNS or table in RAW_TIME_COLUMNS  # orders has both
         newest = NewestLoad.of(query, table) if checks_shares else NewestLoad(None, 0)
         # the shares are measured on the newest load; on the whole table while that load has fewer
         # than share_min_load_rows rows (a share of a handful of rows says little)
