@@ -156,6 +156,35 @@ def test_freshness_reads_the_newest_load_only_when_it_holds_a_fresh_row(raw_ware
     assert failed(outcomes, "raw.orders", "stale") is None, outcomes
 
 
+def test_each_run_renders_its_validations_into_data_docs(raw_warehouse: Path) -> None:
+    """Every suite of a run gets its validation page and a link in the Data Docs index, built
+    once per stage; the index is capped (validation_results_limit), so it lists the newest."""
+    import re
+
+    from segwh.quality import connection
+
+    site = connection.GX_WORK_ROOT / "gx" / "uncommitted" / "data_docs" / "local_site"
+    folder = write_files(raw_warehouse / "docs", 100, 0)
+
+    def newest_pages() -> dict[str, str]:
+        index = (site / "index.html").read_text()
+        pages: dict[str, str] = {}
+        for suite, run_time in re.findall(r"validations/raw/(\w+)/__none__/(\d{8}T\d{6}\.\d+Z)", index):
+            pages[suite] = max(pages.get(suite, ""), run_time)
+        return pages
+
+    load_and_check(folder, END)
+    first = newest_pages()
+    load_and_check(folder, END)
+    second = newest_pages()
+    assert {"orders", "customers"} <= set(second)
+    for suite in ("orders", "customers"):
+        assert second[suite] > first[suite]
+        assert list((site / "validations" / "raw" / suite / "__none__" / second[suite]).glob("*.html"))
+    links = re.findall(r"validations/[\w/.-]+?\.html", (site / "index.html").read_text())
+    assert 0 < len(set(links)) <= 200
+
+
 def _gate_targets(built: Build) -> None:
     if built.target == "spark":
         pytest.skip("the quality gate runs on DuckDB and PostgreSQL (README: quality gate)")
