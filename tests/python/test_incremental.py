@@ -1,10 +1,12 @@
 """Incremental event models (base web and email events, sessionized events, attributed events,
 sessions): building day by day gives exactly the tables a full refresh gives, re-running the same
 day changes nothing, moving as_of_date backwards replays that day exactly, and a new day of raw
-files appended by the loader is processed incrementally, on every target."""
+files appended by the loader is processed incrementally, on every target; the uniqueness tests
+scoped to the recomputed rows catch what a run duplicates."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import date, timedelta
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import Build, Dataset
+from segwh import dbt_runner
 from segwh.build import dbt_build
 from segwh.loader import load
 from segwh.warehouse import Warehouse, connect
@@ -72,6 +75,30 @@ def last_windows(warehouse: Warehouse) -> dict[str, str]:
     return {str(name): str(start) for name, start in rows}
 
 
+# the uniqueness tests that look at the rows a run recomputed (segwh.unique_in_recomputed_rows)
+SCOPED_TESTS = (
+    "unique_recomputed_base_web__events_raw_row_number", "unique_recomputed_base_esp__email_events_raw_row_number",
+    "unique_recomputed_stg_web__events_event_id", "unique_recomputed_stg_esp__email_events_event",
+    "unique_recomputed_int_events__web_sessionized_event_id", "unique_recomputed_int_events__web_attributed_event_id",
+)
+SCOPED_MODELS = ("base_web__events", "base_esp__email_events", "stg_web__events", "stg_esp__email_events",
+                 "int_events__web_sessionized", "int_events__web_attributed")
+
+
+def build_event_models_with_tests(target: str, as_of: str, scope: str = "recomputed") -> dict[str, tuple[str, str]]:
+    """`dbt build` of the event models with their own data tests (one invocation, so the
+    uniqueness tests see the windows the models logged); returns each scoped uniqueness test's
+    status and compiled SQL, whether dbt reported a failure or not."""
+    try:
+        dbt_runner.invoke(["build", "--select", *SCOPED_MODELS, "--indirect-selection", "cautious"], target,
+                          {"as_of_date": as_of, "data_test_scope": scope})
+    except dbt_runner.DbtFailed:
+        pass
+    results = json.loads((dbt_runner.target_path(target) / "run_results.json").read_text())["results"]
+    return {result["unique_id"].split(".")[2]: (result["status"], result.get("compiled_code") or "")
+            for result in results if result["unique_id"].split(".")[2] in SCOPED_TESTS}
+
+
 @pytest.mark.pipeline(order=0)
 def test_day_by_day_equals_full_refresh_reruns_and_replays(built: Build) -> None:
     end = built.dataset.end_date
@@ -109,6 +136,13 @@ def test_day_by_day_equals_full_refresh_reruns_and_replays(built: Build) -> None
 
         # back to an earlier day: exactly what a full refresh as of that day gave
         dbt_build(built.target, day(2), run_dbt_tests=False)
+        assert differences(snapshot(built.warehouse, day(2)), full_earlier) == []
+
+        # the event models again as of that day, with their uniqueness tests: the rows after it
+        # are recomputed, and the tests look at the keys of those rows only
+        tests = build_event_models_with_tests(built.target, day(2))
+        assert set(tests) == set(SCOPED_TESTS)
+        assert all(status == "pass" and "recomputed_rows" in sql for status, sql in tests.values()), tests
         assert differences(snapshot(built.warehouse, day(2)), full_earlier) == []
     finally:
         # later pipeline tests (the CLV back-test) read the warehouse as of the data's end
@@ -169,6 +203,46 @@ def test_a_day_of_appended_files_is_processed_incrementally(dataset: Dataset, tm
 
         dbt_build("duckdb", end.isoformat(), run_dbt_tests=False, full_refresh=True)
         assert differences(daily, snapshot(warehouse, end.isoformat())) == []
+
+        check_uniqueness_tests_catch_duplicates(warehouse, end)
     finally:
         warehouse.close()
         os.environ["DUCKDB_PATH"] = saved
+
+
+def check_uniqueness_tests_catch_duplicates(warehouse: Warehouse, end: date) -> None:
+    """A uniqueness test scoped to the recomputed rows fails on a duplicate a run makes with an
+    older row; a duplicate among rows no run touched is left to the whole-table check (a `dbt
+    test` alone, or var data_test_scope 'all')."""
+    test = "unique_recomputed_base_esp__email_events_raw_row_number"
+    as_of = end.isoformat()
+    assert build_event_models_with_tests("duckdb", as_of)[test][0] == "pass"
+
+    # an old row copied as it is: no run recomputes its day
+    old_day = str(warehouse.query(
+        "select max(event_date) from staging.base_esp__email_events where quarantine_reason is null "
+        f"and event_date < cast('{(end - timedelta(days=10)).isoformat()}' as date)")[0][0])
+    copied = warehouse.query(f"select min(raw_row_number) from staging.base_esp__email_events "
+                             f"where event_date = cast('{old_day}' as date) and quarantine_reason is null")[0][0]
+    warehouse.execute(f"insert into staging.base_esp__email_events select * from staging.base_esp__email_events "
+                      f"where raw_row_number = {copied}")
+    assert build_event_models_with_tests("duckdb", as_of)[test][0] == "pass"
+    assert build_event_models_with_tests("duckdb", as_of, scope="all")[test][0] == "fail"
+    try:
+        dbt_runner.invoke(["test", "--select", test], "duckdb", {"as_of_date": as_of})
+        raise AssertionError("dbt test alone checks the whole table and must fail")
+    except dbt_runner.DbtFailed:
+        pass
+    warehouse.execute(f"delete from staging.base_esp__email_events where rowid = "
+                      f"(select max(rowid) from staging.base_esp__email_events where raw_row_number = {copied})")
+
+    # a raw row of the last day with email events also kept, wrongly, as an older event: a replay
+    # as of the day before recomputes that day and writes the raw row again, next to the old copy
+    last_day = warehouse.query("select max(event_date) from staging.base_esp__email_events where quarantine_reason is null")[0][0]
+    old_time = f"cast('{old_day} 12:00:00' as timestamp)"
+    warehouse.execute(
+        f"insert into staging.base_esp__email_events select * replace (cast('{old_day}' as date) as event_date, "
+        f"{old_time} as occurred_at, {old_time} as received_at) from staging.base_esp__email_events "
+        f"where event_date = cast('{last_day}' as date) and quarantine_reason is null limit 1")
+    status, sql = build_event_models_with_tests("duckdb", (last_day - timedelta(days=1)).isoformat())[test]
+    assert status == "fail" and f"event_date >= cast('{last_day}' as date)" in sql, sql
