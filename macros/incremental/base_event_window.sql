@@ -10,8 +10,11 @@
       an occurrence or arrival after it), the day after as_of_date, and the window of a run that
       did not complete (segwh.event_model_window);
     - the first day of any older version of a key that has a row in the window, so versions are
-      always ranked together (not looked for when the key contains occurred_at: every version of
-      such a key has the same event date, so it is in the window with the others).
+      always ranked together. Moving the start back brings more keys in, so this is repeated until
+      no key in the window has a version before it (usually the first query finds none; after
+      var base_event_window_max_rounds rounds everything is recomputed). The model then never
+      reads rows before the window. Not looked for when the key contains occurred_at: every
+      version of such a key has the same event date, so it is in the window with the others.
     When the raw table was replaced (no raw row was loaded at or before loaded_after) `start` is
     1900-01-01: everything is recomputed. On Spark the start moves back to the first day of its
     month (the partition Spark replaces). `raw_table` names the raw table;
@@ -54,39 +57,54 @@
     {%- set first_start = modules.datetime.date.fromisoformat(
         segwh.event_model_window(relation, [], stale_sql, more_starts, month_partitions=false)
     ) -%}
-    {%- set start = first_start -%}
-    {%- if not segwh.key_fixes_event_date(spec.key_columns) -%}
-    {%- set query -%}
-        with
-
-        window_keys as (
-
-            select {{ base_key_sql }} as source_key
-            from {{ relation }}
-            where event_date >= cast('{{ first_start }}' as date) and {{ segwh.is_ranked_version() }}
-            union all
-            select {{ raw_key_sql }} as source_key
-            from {{ source_relation }}
-            where raw_loaded_at > {{ loaded_after_sql }}
-
-        )
-
-        select min(event_date)
-        from {{ relation }}
-        where
-            event_date > cast('{{ undated }}' as date)
-            and event_date < cast('{{ first_start }}' as date)
-            and {{ segwh.is_ranked_version() }}
-            and {{ base_key_sql }} in (select source_key from window_keys)
-    {%- endset -%}
-    {%- set older_version_date = segwh.as_python_date(run_query(query).columns[0].values()[0]) -%}
-    {%- set start = first_start if older_version_date is none else [first_start, older_version_date] | min -%}
+    {%- set window = namespace(start=segwh.partition_start(first_start), closed=segwh.key_fixes_event_date(spec.key_columns)) -%}
+    {%- for round in range(var('base_event_window_max_rounds', 10)) if not window.closed -%}
+        {%- set older_version_date = segwh.as_python_date(run_query(
+            segwh.older_version_date_sql(relation, source_relation, base_key_sql, raw_key_sql, window.start, loaded_after_sql)
+        ).columns[0].values()[0]) -%}
+        {%- if older_version_date is none -%}
+            {%- set window.closed = true -%}
+        {%- else -%}
+            {%- set window.start = segwh.partition_start(older_version_date) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not window.closed -%}
+        {%- set window.start = undated -%}
     {%- endif -%}
-    {%- if target.type == 'spark' -%}
-        {%- set start = start.replace(day=1) -%}
-    {%- endif -%}
-    {{ return({'start': start.isoformat(), 'loaded_after': loaded_after | string}) }}
+    {{ return({'start': window.start.isoformat(), 'loaded_after': loaded_after | string}) }}
 {% endmacro %}
+
+{#- The first day (Python date) a base event model's window starts from: `day`, on Spark the
+    first day of its month (the partition Spark replaces). -#}
+{% macro partition_start(day) %}
+    {{ return(day.replace(day=1) if target.type == 'spark' else day) }}
+{% endmacro %}
+
+{#- A query of the first event date of an older version (before `start`) of a key that has a
+    ranked version from `start` on or a raw row loaded after `loaded_after_sql`; null when none. -#}
+{% macro older_version_date_sql(relation, source_relation, base_key_sql, raw_key_sql, start, loaded_after_sql) -%}
+    with
+
+    window_keys as (
+
+        select {{ base_key_sql }} as source_key
+        from {{ relation }}
+        where event_date >= cast('{{ start }}' as date) and {{ segwh.is_ranked_version() }}
+        union all
+        select {{ raw_key_sql }} as source_key
+        from {{ source_relation }}
+        where raw_loaded_at > {{ loaded_after_sql }}
+
+    )
+
+    select min(event_date)
+    from {{ relation }}
+    where
+        event_date > cast('1900-01-01' as date)
+        and event_date < cast('{{ start }}' as date)
+        and {{ segwh.is_ranked_version() }}
+        and {{ base_key_sql }} in (select source_key from window_keys)
+{%- endmacro %}
 
 {#- A cheap, conservative filter on a raw text timestamp column: false only for values that
     start with a date-like prefix sorting more than a day before `start` (an offset or
@@ -151,59 +169,21 @@
 
 {#- The rows an incremental base event model ranks, as the CTE `versions` (followed by a comma):
     on a full build the rows of `dated_cte`; on an incremental run its rows in the window (dated
-    from window.start on, or new undated rows) plus, as context for the ranking only
-    (is_context = 1), the model's older rows of the same keys (none when the key contains
-    occurred_at: they cannot be older). `columns` are the model's columns before ranking;
-    `dated_cte` must have them, event_date, raw_loaded_at and is_context = 0. -#}
-{% macro base_event_rows(dated_cte, window, key_columns, columns) -%}
-{%- if window %}
-in_window as (
+    from window.start on, or new undated rows). Every version of their keys is in the window
+    (segwh.base_event_window), so they are ranked as on a full build. `dated_cte` must have
+    event_date and raw_loaded_at. -#}
+{% macro base_event_rows(dated_cte, window) -%}
+versions as (
 
     select * from {{ dated_cte }}
+    {%- if window %}
     where
         event_date >= cast('{{ window.start }}' as date)
         and (
             event_date > cast('1900-01-01' as date)
             or raw_loaded_at > cast('{{ window.loaded_after }}' as {{ dbt.type_timestamp() }})
         )
-
-),
-
-{%- if not segwh.key_fixes_event_date(key_columns) %}
-
-older_versions as (
-
-    select
-        {%- for column in columns %}
-        existing.{{ column }},
-        {%- endfor %}
-        1 as is_context
-    from {{ this }} as existing
-    where
-        existing.event_date < cast('{{ window.start }}' as date)
-        and existing.event_date > cast('1900-01-01' as date)
-        and {{ segwh.key_text(key_columns) }} in (
-            select {{ segwh.key_text(key_columns) }} from in_window
-        )
-
-),
-
-{%- endif %}
-
-versions as (
-
-    select {{ columns | join(', ') }}, is_context from in_window
-    {%- if not segwh.key_fixes_event_date(key_columns) %}
-    union all
-    select {{ columns | join(', ') }}, is_context from older_versions
     {%- endif %}
 
 ),
-{%- else %}
-versions as (
-
-    select * from {{ dated_cte }}
-
-),
-{%- endif %}
 {%- endmacro %}

@@ -246,3 +246,45 @@ def check_uniqueness_tests_catch_duplicates(warehouse: Warehouse, end: date) -> 
         f"where event_date = cast('{last_day}' as date) and quarantine_reason is null limit 1")
     status, sql = build_event_models_with_tests("duckdb", (last_day - timedelta(days=1)).isoformat())[test]
     assert status == "fail" and f"event_date >= cast('{last_day}' as date)" in sql, sql
+
+
+def test_the_base_window_moves_back_until_it_holds_every_version_of_its_keys(tmp_path: Path) -> None:
+    """On hand-made files (DuckDB): a redelivery of event E1 arrives dated the last day while its
+    first delivery is dated 10 days earlier; in those days is E2, whose other delivery is dated 20
+    days earlier. The incremental run recomputes from that day (two rounds back), and its table
+    equals a full refresh."""
+    last = date(2026, 3, 31)
+    header = "event_id,anonymous_id,customer_id,email,session_id,event_type,product_id,device_type,quantity,price,occurred_at,received_at\n"
+
+    def line(event_id: str, day: date, device: str) -> str:
+        return f"{event_id},{device},,,,page_view,,desktop,,,{day.isoformat()} 12:00:00,{day.isoformat()} 12:00:05\n"
+
+    raw_dir = tmp_path / "raw"
+    (raw_dir / "web_events").mkdir(parents=True)
+    (raw_dir / "orders.csv").write_text(
+        "order_id,customer_id,email,ordered_at,amount,status\nO1,C1,,2026-03-01 10:00:00,10.00,completed\n")
+    fillers = "".join(line(f"F{offset}", last - timedelta(days=offset), "A0") for offset in range(1, 30))
+    (raw_dir / "web_events" / "2026-03-30.csv").write_text(
+        header + fillers + line("E2", last - timedelta(days=20), "A2") + line("E2", last - timedelta(days=7), "A2b")
+        + line("E1", last - timedelta(days=10), "A1"))
+    saved = os.environ.get("DUCKDB_PATH")
+    os.environ["DUCKDB_PATH"] = str(tmp_path / "versions.duckdb")
+    warehouse = connect("duckdb")
+    table = "select * from staging.base_web__events order by raw_row_number"
+    try:
+        load(raw_dir, warehouse)
+        dbt_runner.invoke(["run", "--select", "base_web__events"], "duckdb", {"as_of_date": (last - timedelta(days=1)).isoformat()})
+        (raw_dir / "web_events" / "2026-03-31.csv").write_text(header + line("E1", last, "A1b"))
+        load(raw_dir, warehouse)
+        dbt_runner.invoke(["run", "--select", "base_web__events"], "duckdb", {"as_of_date": last.isoformat()})
+        assert last_windows(warehouse)["base_web__events"] == (last - timedelta(days=20)).isoformat()
+        incremental = warehouse.query(table)
+        assert sorted(row[2] for row in incremental if row[2] in ("E1", "E2")) == ["E1", "E1", "E2", "E2"]
+        dbt_runner.invoke(["run", "--select", "base_web__events", "--full-refresh"], "duckdb", {"as_of_date": last.isoformat()})
+        assert warehouse.query(table) == incremental
+    finally:
+        warehouse.close()
+        if saved is None:
+            del os.environ["DUCKDB_PATH"]
+        else:
+            os.environ["DUCKDB_PATH"] = saved

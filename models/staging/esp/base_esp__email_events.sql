@@ -78,13 +78,12 @@ dated as (
 
     select
         {{ columns[:-1] | join(',\n        ') }},
-        coalesce(cast(occurred_at as date), cast('1900-01-01' as date)) as event_date,
-        0 as is_context
+        coalesce(cast(occurred_at as date), cast('1900-01-01' as date)) as event_date
     from checked
 
 ),
 
-{{ segwh.base_event_rows('dated', window, key_columns, columns) }}
+{{ segwh.base_event_rows('dated', window) }}
 
 ranked as (
 
@@ -101,4 +100,3 @@ select
     kept_raw_row_number,
     cast({{ dbt.date_trunc('month', 'event_date') }} as date) as event_month
 from ranked
-where is_context = 0

@@ -1,7 +1,8 @@
 {#- One row per raw web_events row, cleaned, typed and checked, with its version rank.
     Incremental on every engine: a run recomputes the rows dated from the start of
     segwh.base_event_window (new loads, rows after as_of_date, older versions of their keys) and
-    adds new undated rows; versions are ranked together with the older versions of their keys. -#}
+    adds new undated rows; the window holds every version of its keys, so they are ranked as on a
+    full build. -#}
 {%- set key_columns = segwh.base_event_tables()['web_events'].key_columns %}
 {%- set window = segwh.base_event_window(this, 'web_events') %}
 {%- set columns = [
@@ -86,13 +87,12 @@ dated as (
 
     select
         {{ columns[:-1] | join(',\n        ') }},
-        coalesce(cast(occurred_at as date), cast('1900-01-01' as date)) as event_date,
-        0 as is_context
+        coalesce(cast(occurred_at as date), cast('1900-01-01' as date)) as event_date
     from checked
 
 ),
 
-{{ segwh.base_event_rows('dated', window, key_columns, columns) }}
+{{ segwh.base_event_rows('dated', window) }}
 
 ranked as (
 
@@ -109,4 +109,3 @@ select
     kept_raw_row_number,
     cast({{ dbt.date_trunc('month', 'event_date') }} as date) as event_month
 from ranked
-where is_context = 0
