@@ -71,6 +71,24 @@
     {{ return(segwh.clear_incremental_window(relation, window_start, date_column, partition_column)) }}
 {% endmacro %}
 
+{#- The window start (a date text) `model_name` logged in this dbt invocation, or none when it
+    did not run in it or recomputed everything (1900-01-01). -#}
+{% macro window_start_of_this_invocation(model_name) %}
+    {%- set log = segwh.existing_relation('intermediate', 'segwh_incremental_runs') -%}
+    {%- if log is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set value = run_query(
+        "select min(window_start) from " ~ log ~ " where model_name = '" ~ model_name
+        ~ "' and event = 'started' and invocation_id = '" ~ invocation_id ~ "'"
+    ).columns[0].values()[0] -%}
+    {%- set start = segwh.as_python_date(value) -%}
+    {%- if start is none or start <= modules.datetime.date(1900, 1, 1) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(start.isoformat()) }}
+{% endmacro %}
+
 {#- Post-hook of an incremental event model: logs the run as completed. -#}
 {% macro complete_incremental_run(relation) %}
     {{ return(segwh.incremental_run_row(relation.identifier, 'completed', none)) }}

@@ -10,10 +10,10 @@
     invocation's run_started_at (attributed_at: rows attributed again beyond the window) and those
     matching `also_recomputed` (a fixed condition, for example undated rows). With
     `key_fixes_date` (the key holds the occurrence time, so every row of a key has one date) the
-    recomputed rows are grouped alone: an older row cannot share their key. The whole table is checked when
-    that model did not run in this invocation (a `dbt test` alone), on a full build (window
-    1900-01-01), and when var data_test_scope is 'all'. Keys with a null part are not compared
-    (their not_null tests cover them). -#}
+    recomputed rows are grouped alone: an older row cannot share their key. The whole table is
+    checked when that model did not run in this invocation (a `dbt test` alone), on a full build
+    (window 1900-01-01), and when var data_test_scope is 'all'. Keys with a null part are not
+    compared (their not_null tests cover them). -#}
 {% test unique_in_recomputed_rows(model, columns, date_expression, run_model=none, run_stamp_column=none, also_recomputed=none, key_fixes_date=false) %}
 
 {%- set window_start = segwh.recomputed_window_start(run_model or model.identifier) %}
@@ -92,22 +92,10 @@ select * from duplicates
 
 {#- The first date `model_name` recomputed in this invocation (a date text), or none when the
     whole table is to be checked: var data_test_scope is 'all', the model did not run in this
-    invocation, or the run was a full build (window 1900-01-01). -#}
+    invocation, or the run was a full build (segwh.window_start_of_this_invocation). -#}
 {% macro recomputed_window_start(model_name) %}
     {%- if not execute or var('data_test_scope', 'recomputed') == 'all' -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set log = segwh.existing_relation('intermediate', 'segwh_incremental_runs') -%}
-    {%- if log is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set value = run_query(
-        "select min(window_start) from " ~ log ~ " where model_name = '" ~ model_name
-        ~ "' and event = 'started' and invocation_id = '" ~ invocation_id ~ "'"
-    ).columns[0].values()[0] -%}
-    {%- set start = segwh.as_python_date(value) -%}
-    {%- if start is none or start <= modules.datetime.date(1900, 1, 1) -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return(start.isoformat()) }}
+    {{ return(segwh.window_start_of_this_invocation(model_name)) }}
 {% endmacro %}

@@ -6,6 +6,7 @@ PostgreSQL: the gate does not run on Spark)."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from conftest import Build
 from segwh.loader import load
+from segwh.quality import connection
 from segwh.quality.runner import Outcome, run_stage
 from segwh.warehouse import DuckDBWarehouse
 
@@ -159,10 +161,6 @@ def test_freshness_reads_the_newest_load_only_when_it_holds_a_fresh_row(raw_ware
 def test_each_run_renders_its_validations_into_data_docs(raw_warehouse: Path) -> None:
     """Every suite of a run gets its validation page and a link in the Data Docs index, built
     once per stage; the index is capped (validation_results_limit), so it lists the newest."""
-    import re
-
-    from segwh.quality import connection
-
     site = connection.GX_WORK_ROOT / "gx" / "uncommitted" / "data_docs" / "local_site"
     folder = write_files(raw_warehouse / "docs", 100, 0)
 
