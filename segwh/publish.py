@@ -253,12 +253,17 @@ def _make_current(release: Path) -> None:
 
 def _publish_bi_copy(warehouse: DuckDBWarehouse) -> None:
     """Copy the marts and the published activation tables into a new DuckDB file and rename it
-    over data/bi.duckdb (BI tools open it read-only)."""
+    over data/bi.duckdb (BI tools open it read-only). A view over marts tables (the segment
+    views) stays a view there, over the copied tables, so it is not computed at copy time."""
     final = bi_copy_path()
     final.parent.mkdir(parents=True, exist_ok=True)
     scratch = final.with_name(final.name + ".new")
     scratch.unlink(missing_ok=True)
     connection = warehouse.connection
+    catalog = str(connection.execute("select current_database()").fetchone()[0])
+    views = dict(connection.execute(
+        "select view_name, sql from duckdb_views() where database_name = current_database() and schema_name = 'marts'"
+    ).fetchall())
     connection.execute(f"attach '{scratch}' as bi_copy")
     try:
         relations = [("marts", name) for name in warehouse.relations("marts")]
@@ -266,8 +271,28 @@ def _publish_bi_copy(warehouse: DuckDBWarehouse) -> None:
                       if name in ("esp_audience_published", "esp_sync_changes_published", "publication_log")]
         for schema in sorted({schema for schema, _ in relations}):
             connection.execute(f"create schema bi_copy.{schema}")
+        copied_views = {}
         for schema, name in relations:
-            connection.execute(f"create table bi_copy.{schema}.{name} as select * from {schema}.{name}")
+            view_sql = bi_copy_view_sql(catalog, views[name]) if schema == "marts" and name in views else None
+            if view_sql is None:
+                connection.execute(f"create table bi_copy.{schema}.{name} as select * from {schema}.{name}")
+            else:
+                copied_views[name] = view_sql
+        for name, view_sql in copied_views.items():
+            connection.execute(f"create view bi_copy.marts.{name} as {view_sql}")
     finally:
         connection.execute("detach bi_copy")
     os.replace(scratch, final)
+
+
+def bi_copy_view_sql(catalog: str, create_view_sql: str) -> str | None:
+    """The query of a marts view (DuckDB's `CREATE VIEW ... AS <query>;`) with its references to
+    `<catalog>.marts.` made relative (`marts.`), so in the BI copy it reads the copied tables;
+    none when it reads anything else of the warehouse (it is then copied as a table)."""
+    query = create_view_sql.split(" AS ", 1)[1].rstrip().rstrip(";")
+    quoted = '"' + catalog.replace('"', '""') + '"'
+    for prefix in (f"{quoted}.", f"{catalog}."):
+        query = query.replace(f"{prefix}marts.", "marts.").replace(f'{prefix}"marts".', "marts.")
+    if f"{catalog}." in query or f"{quoted}." in query:
+        return None
+    return query
