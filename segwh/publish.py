@@ -289,6 +289,8 @@ def bi_copy_view_sql(catalog: str, create_view_sql: str) -> str | None:
     """The query of a marts view (DuckDB's `CREATE VIEW ... AS <query>;`) with its references to
     `<catalog>.marts.` made relative (`marts.`), so in the BI copy it reads the copied tables;
     none when it reads anything else of the warehouse (it is then copied as a table)."""
+    if " AS " not in create_view_sql:
+        return None
     query = create_view_sql.split(" AS ", 1)[1].rstrip().rstrip(";")
     quoted = '"' + catalog.replace('"', '""') + '"'
     for prefix in (f"{quoted}.", f"{catalog}."):

@@ -73,3 +73,4 @@ def test_a_view_reading_outside_the_marts_is_not_kept_as_a_view() -> None:
     assert publish.bi_copy_view_sql("warehouse", "CREATE VIEW marts.v AS SELECT * FROM warehouse.marts.t;") == "SELECT * FROM marts.t"
     assert publish.bi_copy_view_sql("warehouse", 'CREATE VIEW marts.v AS SELECT * FROM "warehouse"."marts".t;') == "SELECT * FROM marts.t"
     assert publish.bi_copy_view_sql("warehouse", "CREATE VIEW marts.v AS SELECT * FROM warehouse.staging.t;") is None
+    assert publish.bi_copy_view_sql("warehouse", "a definition this function cannot read") is None
