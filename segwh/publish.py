@@ -271,7 +271,7 @@ def _publish_bi_copy(warehouse: DuckDBWarehouse) -> None:
                       if name in ("esp_audience_published", "esp_sync_changes_published", "publication_log")]
         for schema in sorted({schema for schema, _ in relations}):
             connection.execute(f"create schema bi_copy.{schema}")
-        copied_views = {}
+        copied_views: dict[str, str] = {}
         for schema, name in relations:
             view_sql = bi_copy_view_sql(catalog, views[name]) if schema == "marts" and name in views else None
             if view_sql is None:
