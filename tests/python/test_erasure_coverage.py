@@ -19,7 +19,9 @@ def incremental_models() -> set[str]:
     names = set()
     for path in MODELS.rglob("*.sql"):
         text = path.read_text()
-        if "materialized='incremental'" in text or "incremental_event_config(" in text or "attribution_config(" in text:
+        if any(marker in text for marker in (
+            "materialized='incremental'", "materialized='label_propagation'", "incremental_event_config(", "attribution_config(",
+        )):
             names.add(path.stem)
     return names
 
@@ -36,7 +38,7 @@ def test_every_incremental_model_declares_how_erasure_reaches_it() -> None:
     incremental = incremental_models() - LOG_ITSELF
     metas = model_meta()
     assert {"int_identity__key_history", "int_events__web_sessionized", "segment_membership_log", "base_web__events",
-            "int_events__web_attributed", "int_events__web_sessions"} <= incremental
+            "int_events__web_attributed", "int_events__web_sessions", "int_identity__components"} <= incremental
     for name in sorted(incremental):
         meta = metas.get(name, {})
         assert meta.get("erase_by") or meta.get("erase_by_reason"), name

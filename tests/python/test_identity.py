@@ -130,7 +130,7 @@ class SmallWarehouse:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def build(self, raw_dir: Path, **variables: Any) -> None:
+    def build(self, raw_dir: Path, full_refresh: bool = False, **variables: Any) -> None:
         previous = os.environ.get("DUCKDB_PATH")
         os.environ["DUCKDB_PATH"] = str(self.path)
         try:
@@ -141,6 +141,7 @@ class SmallWarehouse:
                 [
                     "build", "--select", "+identity_key_changes", "+customer_identifiers", "+identity_fuzzy_candidates",
                     "--resource-type", "model", "--resource-type", "seed",
+                    *(["--full-refresh"] if full_refresh else []),
                 ],
                 "duckdb",
                 {"as_of_date": "2026-01-31", **variables},
@@ -217,6 +218,54 @@ def test_label_propagation_that_does_not_converge_fails_without_writing(tmp_path
         small.build(raw, identity_max_iterations=1)
     tables = {row[0] for row in small.query("select table_name from information_schema.tables where table_schema = 'intermediate'")}
     assert not any(name.startswith("int_identity__components") for name in tables)
+
+
+UNTOUCHED_CUSTOMER = "C6,u@six.com,,Uma,Six,2024-06-01 00:00:00,US\n"
+MERGE_AND_NEW = (
+    CHAIN_CUSTOMERS + UNTOUCHED_CUSTOMER + "C7,n@seven.com,,Nia,Seven,2025-08-01 00:00:00,US\n",
+    CHAIN_ORDERS + "O2,C4,p@old.com,2025-07-01 10:00:00,5.00,completed\n",
+    CHAIN_WEB + "E3,D2,C1,,page_view,2025-08-02 10:00:00\n",
+)
+SPLIT_AND_GONE = (
+    CHAIN_CUSTOMERS.replace("C3,p@old.com,,Pat,Old,2024-01-01 00:00:00,US\n", "") + UNTOUCHED_CUSTOMER
+    + "C7,n@seven.com,,Nia,Seven,2025-08-01 00:00:00,US\n",
+    CHAIN_ORDERS,
+    CHAIN_WEB + "E3,D2,C1,,page_view,2025-08-02 10:00:00\n",
+)
+
+
+def components(small: SmallWarehouse) -> set[tuple[str, str]]:
+    return {(str(node), str(component)) for node, component in small.query(
+        "select node, component_id from intermediate.int_identity__components")}
+
+
+def test_label_propagation_recomputes_only_the_components_that_changed_edges_touch(tmp_path: Path) -> None:
+    small = SmallWarehouse(tmp_path / "incremental.duckdb")
+    raw = write_raw(tmp_path / "raw", CHAIN_CUSTOMERS + UNTOUCHED_CUSTOMER, CHAIN_ORDERS, CHAIN_WEB)
+    small.build(raw)
+    untouched = {"customer_id:C6", "email:u@six.com"}
+    assert {component for node, component in components(small) if node in untouched} == {"customer_id:C6"}
+    # mark Uma's component: a build that computes it again overwrites the mark
+    small.query("update intermediate.int_identity__components set component_id = 'marked' where component_id = 'customer_id:C6'")
+
+    for step, files in enumerate([MERGE_AND_NEW, SPLIT_AND_GONE]):
+        write_raw(raw, *files)
+        small.build(raw)
+        fresh = SmallWarehouse(tmp_path / f"fresh_{step}.duckdb")
+        fresh.build(write_raw(tmp_path / f"raw_{step}", *files))
+        expected = components(fresh)
+        got = components(small)
+        # every component an added or removed edge touches is what a build from scratch computes
+        assert {row for row in got if row[0] not in untouched} == {row for row in expected if row[0] not in untouched}
+        # and the one no change touches was kept as it was
+        assert {row for row in got if row[0] in untouched} == {(node, "marked") for node in untouched}
+    # the merge, the new device, the new person, the split and the removed record all happened
+    assert ("customer_id:C7", "customer_id:C7") in expected and ("anonymous_id:D2", "anonymous_id:D1") in expected
+    assert not any(node == "customer_id:C3" for node, _ in expected)
+    assert ("customer_id:C4", "customer_id:C4") in expected
+
+    small.build(raw, full_refresh=True)
+    assert components(small) == expected
 
 
 FUZZY_CUSTOMERS_HEADER = "customer_id,email,phone,first_name,last_name,signed_up_at,country,postal_code\n"
