@@ -6,7 +6,9 @@ here on a free port in a throw-away directory; Spark is a local session through 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -103,17 +105,21 @@ def target_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     os.environ["DUCKDB_PATH"] = str(base / "warehouse.duckdb")
     os.environ["SEGWH_SPARK_WAREHOUSE"] = str(base / "spark")
     os.environ["SEGWH_BI_DUCKDB_PATH"] = str(base / "bi.duckdb")
-    state: dict[str, Any] = {"base": base, "postgres": None}
+    # PostgreSQL's data directory lives outside pytest's temporary root: a second pytest session
+    # on the machine resets that root to mode 0700, which takes the `postgres` user's way in
+    postgres_base = Path(tempfile.mkdtemp(prefix="segwh-test-postgres-"))
+    state: dict[str, Any] = {"base": base, "postgres_base": postgres_base, "postgres": None}
     yield state
     if state["postgres"] is not None:
         state["postgres"].stop()
+    shutil.rmtree(postgres_base, ignore_errors=True)
 
 
 def prepare_target(target: str, environment: dict[str, Any]) -> None:
     if target == "postgres" and environment["postgres"] is None:
         from segwh.local_postgres import LocalPostgres
 
-        server = LocalPostgres(environment["base"] / "postgres", _free_port()).start()
+        server = LocalPostgres(environment["postgres_base"] / "data", _free_port()).start()
         os.environ.update(server.env)
         environment["postgres"] = server
 
