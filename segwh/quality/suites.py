@@ -81,30 +81,30 @@ Query = Callable[[str], list[tuple[Any, ...]]]
 
 
 @dataclass
-class NewestRows:
-    """The rows of a raw table the share checks read: its newest load (latest raw_loaded_at) when
-    that holds at least `min_rows` rows, else the last `min_rows` rows loaded (raw_row_number
-    counts on across appended loads), which reach into the loads before it. Found once per run,
-    so the checks filter on literals, which the engines prune by, instead of a subquery per row."""
+class NewestLoads:
+    """The rows of a raw table the share checks read: its newest loads (latest raw_loaded_at
+    values), going back from the newest until they hold at least `min_rows` rows; one load when it
+    is that large, the whole table when all of them together are not. Whole loads, so the share is
+    of complete deliveries (the tail of an earlier, time-sorted file would over-represent its
+    latest and future-dated rows). Found once per run, so the checks filter on a literal load
+    time, which the engines prune by, instead of a subquery per row."""
 
-    condition: str | None  # SQL selecting the rows; None for the whole table
+    condition: str | None  # SQL selecting their rows; None for the whole table
 
     @classmethod
-    def of(cls, query: Query, table: str, min_rows: int) -> "NewestRows":
-        found = query(f"select raw_loaded_at, count(*), max(raw_row_number) from raw.{table} "
-                      f"where raw_loaded_at = (select max(raw_loaded_at) from raw.{table}) group by raw_loaded_at")
-        if not found:
-            return cls(None)
-        loaded_at, rows, last_row_number = found[0]
-        if int(rows) >= min_rows:
-            return cls(f"raw_loaded_at = cast('{loaded_at}' as timestamp)")
-        first_row_number = int(last_row_number) - min_rows
-        return cls(None if first_row_number <= 0 else f"raw_row_number > {first_row_number}")
+    def of(cls, query: Query, table: str, min_rows: int) -> "NewestLoads":
+        loads = query(f"select raw_loaded_at, count(*) from raw.{table} group by raw_loaded_at order by raw_loaded_at desc")
+        rows = 0
+        for position, (loaded_at, count) in enumerate(loads):
+            rows += int(count)
+            if rows >= min_rows and position < len(loads) - 1:
+                return cls(f"raw_loaded_at >= cast('{loaded_at}' as timestamp)")
+        return cls(None)
 
 
 def raw_suites(target: str, tables: list[str], as_of: date, history: History, config: dict[str, Any],
                query: Query) -> list[Suite]:
-    """The raw suites; `query` runs SQL on the target (to find each table's newest rows)."""
+    """The raw suites; `query` runs SQL on the target (to find each table's newest loads)."""
     gx = _gx()
     settings = config["raw"]
     end = as_of + timedelta(days=1)
@@ -113,9 +113,9 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
     for table in tables:
         suite = Suite(f"raw.{table}", "raw", table, settings["severity"])
         checks_shares = table in RAW_EMAIL_COLUMNS or table in RAW_TIME_COLUMNS  # orders has both
-        # the shares are measured on the newest load, or on the last share_min_load_rows rows loaded
-        # when that load is smaller (a share of a handful of rows says little)
-        newest = NewestRows.of(query, table, int(settings["share_min_load_rows"])) if checks_shares else NewestRows(None)
+        # the shares are measured on the newest load, with the loads before it while they hold fewer
+        # than share_min_load_rows rows (a share of a handful of rows says little)
+        newest = NewestLoads.of(query, table, int(settings["share_min_load_rows"])) if checks_shares else NewestLoads(None)
         rows = rows_where(target, "batch_rows", newest.condition)
         for column in RAW_REQUIRED_COLUMNS.get(table, []):
             suite.expectations.append(gx.expectations.ExpectColumnToExist(column=column))
@@ -160,7 +160,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
             oldest_fresh = (as_of - timedelta(days=int(max_days))).isoformat()
             newest_time = timestamp_text_prefix(column)
             in_time = f"{newest_time} < '{future_limit}'"
-            # the whole table's newest time is at least that of its newest rows: when they hold a
+            # the whole table's newest time is at least that of its newest loads: when they hold a
             # fresh row the table passes, and reading them alone gives the same outcome
             fresh_load = newest.condition is not None and query(
                 f"select count(*) from raw.{table} where {newest.condition} and {in_time} and {newest_time} >= '{oldest_fresh}'"
@@ -179,11 +179,11 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
 
 def _share_at_most(rows: str, label: str, column: str, condition: str, population: str, max_share: float,
                    description: str) -> Any:
-    """Rows of `rows` (the newest rows, see NewestRows) meeting `condition`,
+    """Rows of `rows` (the newest loads, see NewestLoads) meeting `condition`,
     reported only when they are more than `max_share` of its rows in `population` (the `mostly` of
     a regex or range expectation, written as SQL). A replaced table is one load; of a table the
     loader appends to (daily files), the rows of earlier loads were checked when they arrived, so
-    a daily run checks the day's rows only (the last share_min_load_rows rows when the day has fewer)."""
+    a daily run checks the day's rows only (with the days before it when the day is small)."""
     gx = _gx()
     query = (
         f"select {column} from {rows} where {condition} and ("

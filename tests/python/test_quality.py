@@ -82,8 +82,8 @@ def test_five_percent_malformed_emails_fail_the_raw_gate_with_their_count(raw_wa
 def test_a_daily_run_checks_the_rows_of_the_newest_load(raw_warehouse: Path) -> None:
     """The share checks read the newest load (when it has share_min_load_rows rows): a day of
     clean files appended after a bad day passes, a bad day fails with its own rows, not the
-    earlier day's again, and of a load too small for a share the last share_min_load_rows rows
-    loaded are read (reaching into the day before), not the whole table."""
+    earlier day's again, and a load too small for a share is read with the loads before it until
+    they hold share_min_load_rows rows, not with the whole table."""
     folder = write_files(raw_warehouse / "daily", 100, malformed_emails=0)
     (folder / "customers.csv").unlink()
     (folder / "customers").mkdir()
@@ -105,13 +105,12 @@ def test_a_daily_run_checks_the_rows_of_the_newest_load(raw_warehouse: Path) -> 
     assert invalid_emails() is None
     add_day("2026-03-30", 2000, 1000, malformed_emails=40)
     assert invalid_emails() == 40
-    # 30 rows, 15 of them malformed: under 1,000 rows, so the share is of the last 1,000 rows
-    # loaded (these 30 and the last 970 of the day before, which hold 10 of its 40 malformed:
-    # 25), not of the whole table (105 of 3,030)
-    add_day("2026-03-31", 3000, 30, malformed_emails=15)
-    assert invalid_emails() == 25
-    # 990 clean rows: with the last 10 of the day before (clean), nothing to report; the whole
-    # table (105 of 4,020) would fail
+    # 30 rows, 10 of them malformed: under 1,000 rows, so the share is of this load and the one
+    # before it (50 of 1,030), not of the whole table (100 of 3,030)
+    add_day("2026-03-31", 3000, 30, malformed_emails=10)
+    assert invalid_emails() == 50
+    # 990 clean rows: read with the 30 of the day before (10 of 1,020, within the 2% threshold)
+    # and no further back (with 2026-03-30 it would be 50 of 2,020, over it)
     add_day("2026-04-01", 3030, 990, malformed_emails=0)
     assert invalid_emails() is None
 
