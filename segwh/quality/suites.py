@@ -84,7 +84,7 @@ Query = Callable[[str], list[tuple[Any, ...]]]
 class NewestLoads:
     """The rows of a raw table the share checks read: its newest loads (latest raw_loaded_at
     values), going back from the newest until they hold at least `min_rows` rows; one load when it
-    is that large, the whole table when all of them together are not. Whole loads, so the share is
+    is that large, the whole table when that takes every load. Whole loads, so the share is
     of complete deliveries (the tail of an earlier, time-sorted file would over-represent its
     latest and future-dated rows). Found once per run, so the checks filter on a literal load
     time, which the engines prune by, instead of a subquery per row."""
