@@ -1,8 +1,13 @@
 {#- One row per usable email event with the customer_key of its recipient (the person of the
     email address, else of the ESP subscriber id). Null when the address links to no person.
-    Incremental on every engine like int_events__web_attributed (segwh.attribution_window). -#}
+    Incremental on every engine like int_events__web_attributed (segwh.attribution_window,
+    segwh.reattributed_events). -#}
+-- depends_on: {{ ref('int_identity__record_nodes') }}
 
 {%- set window = segwh.email_attributed_window(this) %}
+{%- set event_columns = [
+    'message_id', 'campaign_id', 'email', 'subscriber_id', 'event_type', 'bounce_type', 'occurred_at',
+] %}
 {{ config(**segwh.attribution_config(['message_id', 'email', 'event_type', 'occurred_at'])) }}
 {{ config(
     pre_hook="{{ segwh.start_incremental_run(this, (segwh.email_attributed_window(this) or {}).get('start'), 'event_date', 'event_month') }}",
@@ -17,20 +22,16 @@ with
 
 email_events as (
 
-    select * from {{ ref('stg_esp__email_events') }}
+    select {{ event_columns | join(', ') }}
+    from {{ ref('stg_esp__email_events') }}
     {%- if window %}
-    where
-        cast(occurred_at as date) >= cast('{{ window.start }}' as date)
-        {%- if window.identity %}
-        or {{ segwh.changed_identity_condition(this, {'email': 'email', 'subscriber_id': 'subscriber_id'}) }}
-        or {{ segwh.key_text(['message_id', 'email', 'event_type', 'occurred_at']) }} in (
-            select {{ segwh.key_text(['attributed.message_id', 'attributed.email', 'attributed.event_type', 'attributed.occurred_at']) }}
-            from {{ this }} as attributed
-            where attributed.customer_key in (
-                {{ segwh.changed_previous_keys_sql(this) }}
-            )
-        )
-        {%- endif %}
+    where occurred_at >= cast('{{ window.start }}' as {{ dbt.type_timestamp() }})
+    {%- if window.identity %}
+    union all
+    {{ segwh.reattributed_events(
+        this, event_columns, {'email': 'email', 'subscriber_id': 'subscriber_id'}, 'email_events', window.start
+    ) }}
+    {%- endif %}
     {%- endif %}
 
 ),

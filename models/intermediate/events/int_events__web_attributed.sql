@@ -2,9 +2,15 @@
     event's customer id, else of its email, else of its device (an anonymous id that an identified
     event tied to a person). Null when nothing ties the event to a person (anonymous browsing, a
     shared kiosk). Incremental on every engine (segwh.attribution_window): a run recomputes the
-    days int_events__web_sessionized recomputed and the events of identities that changed. -#}
+    days int_events__web_sessionized recomputed and attributes again the stored events of
+    identities that changed (segwh.reattributed_events). -#}
+-- depends_on: {{ ref('int_identity__record_nodes') }}
 
 {%- set window = segwh.web_attributed_window(this) %}
+{%- set event_columns = [
+    'event_id', 'anonymous_id', 'customer_id', 'email', 'session_key', 'event_type', 'product_id', 'device_type',
+    'device_key', 'quantity', 'price', 'event_date', 'event_month', 'occurred_at',
+] %}
 {{ config(**segwh.attribution_config('event_id')) }}
 {{ config(
     pre_hook="{{ segwh.start_incremental_run(this, (segwh.web_attributed_window(this) or {}).get('start'), 'event_date', 'event_month') }}",
@@ -19,20 +25,17 @@ with
 
 web_events as (
 
-    select * from {{ ref('int_events__web_sessionized') }}
+    select {{ event_columns | join(', ') }}
+    from {{ ref('int_events__web_sessionized') }}
     {%- if window %}
-    where
-        event_date >= cast('{{ window.start }}' as date)
-        {%- if window.identity %}
-        or {{ segwh.changed_identity_condition(this, {'customer_id': 'customer_id', 'email': 'email', 'anonymous_id': 'anonymous_id'}) }}
-        or event_id in (
-            select attributed.event_id
-            from {{ this }} as attributed
-            where attributed.customer_key in (
-                {{ segwh.changed_previous_keys_sql(this) }}
-            )
-        )
-        {%- endif %}
+    where event_date >= cast('{{ window.start }}' as date)
+    {%- if window.identity %}
+    union all
+    {{ segwh.reattributed_events(
+        this, event_columns, {'customer_id': 'customer_id', 'email': 'email', 'anonymous_id': 'anonymous_id'},
+        'web_events', window.start, anonymous_column='anonymous_id'
+    ) }}
+    {%- endif %}
     {%- endif %}
 
 ),

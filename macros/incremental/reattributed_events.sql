@@ -1,0 +1,66 @@
+{#- The stored events an attributed event model (int_events__web_attributed,
+    int_events__email_attributed) attributes again on DuckDB and PostgreSQL because identity changed
+    since its node keys snapshot: a select of `columns` from the model's own rows dated before
+    `start` (the rows from `start` on are recomputed from upstream anyway) that
+    - carry the customer_key of a node that changed key or disappeared (the key an event got was
+      its chosen node's key, so an event whose chosen node changed carries that node's old key), or
+    - carry, while unattributed, the anonymous id (`anonymous_column`) of a new node: a device first
+      tied to a person, whose anonymous browsing history now belongs to that person, or
+    - carry any identifier of a new node, when the identity saw a new node in `source_table`'s events
+      before `start` (an identifier no longer refused, for instance). Otherwise every identifier on
+      an older event was a node already: the identity observes all of them (anonymous ids only on
+      identified events, hence the case above).
+    The model's rows hold every column it needs, so nothing upstream is scanned again. `node_columns`
+    maps node types to the model's columns. -#}
+{% macro reattributed_events(relation, columns, node_columns, source_table, start, anonymous_column=none) -%}
+    {%- set every_new_node = segwh.new_nodes_seen_before(relation, source_table, start) -%}
+    select {{ columns | join(', ') }}
+    from {{ relation }}
+    where
+        event_date < cast('{{ start }}' as date)
+        and (
+            customer_key in ({{ segwh.changed_previous_keys_sql(relation) }})
+            {%- if anonymous_column and not every_new_node %}
+            or (customer_key is null and {{ anonymous_column }} in ({{ segwh.new_node_values_sql(relation, 'anonymous_id') }}))
+            {%- endif %}
+            {%- if every_new_node %}
+            {%- for node_type, column in node_columns.items() %}
+            or {{ column }} in ({{ segwh.new_node_values_sql(relation, node_type) }})
+            {%- endfor %}
+            {%- endif %}
+        )
+{%- endmacro %}
+
+{#- A select of the identifier values of `node_type` whose node is new since the model's node keys
+    snapshot. -#}
+{% macro new_node_values_sql(relation, node_type) -%}
+    {%- set prefix = node_type ~ ':' -%}
+    select substr(node_keys.node_key, {{ prefix | length + 1 }})
+    from {{ ref('int_identity__node_keys') }} as node_keys
+    left join {{ segwh.attribution_snapshot(relation) }} as previous_keys
+        on node_keys.node_hash = previous_keys.node_hash
+    where previous_keys.node_hash is null and substr(node_keys.node_key, 1, {{ prefix | length }}) = '{{ prefix }}'
+{%- endmacro %}
+
+{#- True when a node new since the model's snapshot was observed in `source_table`'s events before
+    `start` (an ISO date). -#}
+{% macro new_nodes_seen_before(relation, source_table, start) %}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set query -%}
+        select count(*)
+        from {{ ref('int_identity__record_nodes') }} as record_nodes
+        where
+            record_nodes.source_table = '{{ source_table }}'
+            and record_nodes.observed_at < cast('{{ start }}' as {{ dbt.type_timestamp() }})
+            and record_nodes.node_key in (
+                select node_keys.node_key
+                from {{ ref('int_identity__node_keys') }} as node_keys
+                left join {{ segwh.attribution_snapshot(relation) }} as previous_keys
+                    on node_keys.node_hash = previous_keys.node_hash
+                where previous_keys.node_hash is null
+            )
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0] > 0) }}
+{% endmacro %}
