@@ -5,17 +5,17 @@
 
     One pattern checks the shape and the ranges of month (01-12), day (01-31), hour (00-23),
     minute and second (00-59); only days 29 to 31 are then checked against their month (and
-    29 February against the leap-year rule), with text comparisons: at 8M web events this costs
-    a quarter of casting every field to an integer. -#}
+    29 February against the leap-year rule), with text comparisons: on 8 M web events this took
+    a third of the time of casting every field to an integer. -#}
 {% macro is_valid_iso_datetime(column_name, allow_offset=true) -%}
     {%- set date_part = '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' -%}
     {%- set time_part = '[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?' -%}
-    {%- set offset_part = '(Z|[+-][0-9]{2}(:?[0-9]{2})?)' if allow_offset else '' -%}
+    {%- set offset_part = '((Z|[+-][0-9]{2}(:?[0-9]{2})?))?' if allow_offset else '' -%}
     {%- set month -%} substr({{ column_name }}, 6, 2) {%- endset -%}
     {%- set day -%} substr({{ column_name }}, 9, 2) {%- endset -%}
     {%- set year -%} cast(substr({{ column_name }}, 1, 4) as integer) {%- endset -%}
     case
-        when {{ segwh.matches_pattern(column_name, date_part ~ '(' ~ time_part ~ (('(' ~ offset_part ~ ')?') if allow_offset else '') ~ ')?') }}
+        when {{ segwh.matches_pattern(column_name, date_part ~ '(' ~ time_part ~ offset_part ~ ')?') }}
             then
                 case
                     when {{ day }} <= '28' then true
