@@ -82,20 +82,29 @@ Query = Callable[[str], list[tuple[Any, ...]]]
 
 @dataclass
 class NewestLoads:
-    """The rows of a raw table the share checks read: its newest loads (latest raw_loaded_at
-    values), going back from the newest until they hold at least `min_rows` rows; one load when it
-    is that large, the whole table when that takes every load. Whole loads, so the share is
-    of complete deliveries (the tail of an earlier, time-sorted file would over-represent its
-    latest and future-dated rows). Found once per run, so the checks filter on a literal load
-    time, which the engines prune by, instead of a subquery per row."""
+    """The rows of a raw table the share checks read: its newest load (latest raw_loaded_at)
+    and, while they hold fewer than `min_rows` rows, the loads before it that are themselves
+    smaller than `min_rows` (a load that size was judged on its own when it arrived, and the
+    initial history of a table fed by daily files is one such load: reading it again for a
+    small day would cost a scan of the whole table). The whole table when that takes every
+    load. Whole loads, so the share is of complete deliveries (the tail of an earlier,
+    time-sorted file would over-represent its latest and future-dated rows). When the loads
+    read hold fewer than `min_rows` rows and earlier loads are left unread, `population_floor`
+    is `min_rows`: the share is taken of at least that many rows, so a small day fails when
+    its bad rows would be too many among `min_rows` rows (a share of a handful of rows says
+    little). Found once per run, so the checks filter on a literal load time, which the
+    engines prune by, instead of a subquery per row."""
 
     condition: str | None  # SQL selecting their rows; None for the whole table
+    population_floor: int = 0
 
     @classmethod
     def of(cls, query: Query, table: str, min_rows: int) -> "NewestLoads":
         loads = query(f"select raw_loaded_at, count(*) from raw.{table} group by raw_loaded_at order by raw_loaded_at desc")
         rows = 0
         for position, (loaded_at, count) in enumerate(loads):
+            if position > 0 and int(count) >= min_rows:
+                return cls(f"raw_loaded_at >= cast('{loads[position - 1][0]}' as timestamp)", min_rows)
             rows += int(count)
             if rows >= min_rows and position < len(loads) - 1:
                 return cls(f"raw_loaded_at >= cast('{loaded_at}' as timestamp)")
@@ -113,8 +122,8 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
     for table in tables:
         suite = Suite(f"raw.{table}", "raw", table, settings["severity"])
         checks_shares = table in RAW_EMAIL_COLUMNS or table in RAW_TIME_COLUMNS  # orders has both
-        # the shares are measured on the newest load, with the loads before it while they hold fewer
-        # than share_min_load_rows rows (a share of a handful of rows says little)
+        # the shares are measured on the newest load, with the small loads before it while they hold
+        # fewer than share_min_load_rows rows (a share of a handful of rows says little)
         newest = NewestLoads.of(query, table, int(settings["share_min_load_rows"])) if checks_shares else NewestLoads(None)
         rows = rows_where(target, "batch_rows", newest.condition)
         for column in RAW_REQUIRED_COLUMNS.get(table, []):
@@ -131,19 +140,19 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
             invalid = f"{column} is not null and not {regex_match(target, f'lower(trim({column}))', EMAIL_PATTERN)}"
             suite.expectations.append(_share_at_most(
                 rows, f"invalid_{column}", column, invalid, f"{column} is not null", 1 - float(settings["email_valid_mostly"]),
-                f"at least {settings['email_valid_mostly']:.0%} of non-empty {column} values are valid addresses"))
+                f"at least {settings['email_valid_mostly']:.0%} of non-empty {column} values are valid addresses", newest.population_floor))
         if table == "orders":
             invalid = f"amount is null or not {regex_match(target, 'trim(amount)', AMOUNT_PATTERN)}"
             suite.expectations.append(_share_at_most(
                 rows, "invalid_amount", "amount", invalid, "1 = 1", 1 - float(settings["amount_valid_mostly"]),
-                f"at least {settings['amount_valid_mostly']:.0%} of order amounts are non-negative numbers"))
+                f"at least {settings['amount_valid_mostly']:.0%} of order amounts are non-negative numbers", newest.population_floor))
         if table in RAW_TIME_COLUMNS:
             column = RAW_TIME_COLUMNS[table]
             unparseable = f"{column} is not null and not {regex_match(target, f'substr({column}, 1, 10)', ISO_DATE_PATTERN)}"
             suite.expectations.append(_share_at_most(
                 rows, f"unparseable_{column}", column, unparseable, f"{column} is not null",
                 1 - float(settings["timestamp_valid_mostly"]),
-                f"at least {settings['timestamp_valid_mostly']:.0%} of {column} values are ISO-8601 timestamps"))
+                f"at least {settings['timestamp_valid_mostly']:.0%} of {column} values are ISO-8601 timestamps", newest.population_floor))
             # a replay of a past date rightly finds later rows in the files (the models ignore them)
             if is_live_run(as_of):
                 hours = int(settings["future_tolerance_hours"])
@@ -153,7 +162,7 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
                     rows, f"future_{column}", column, future, f"{column} is not null",
                     1 - float(settings["not_future_mostly"]),
                     f"at least {settings['not_future_mostly']:.1%} of {column} values are not after as_of_date "
-                    f"plus {hours} hours"))
+                    f"plus {hours} hours", newest.population_floor))
         max_days = settings["freshness_max_days"].get(table)
         if max_days is not None:
             column = RAW_TIME_COLUMNS[table]
@@ -178,17 +187,18 @@ def raw_suites(target: str, tables: list[str], as_of: date, history: History, co
 
 
 def _share_at_most(rows: str, label: str, column: str, condition: str, population: str, max_share: float,
-                   description: str) -> Any:
+                   description: str, population_floor: int = 0) -> Any:
     """Rows of `rows` (the newest loads, see NewestLoads) meeting `condition`,
     reported only when they are more than `max_share` of its rows in `population` (the `mostly` of
-    a regex or range expectation, written as SQL). A replaced table is one load; of a table the
-    loader appends to (daily files), the rows of earlier loads were checked when they arrived, so
-    a daily run checks the day's rows only (with the days before it when the day is small)."""
+    a regex or range expectation, written as SQL), taken of at least `population_floor` rows. A
+    replaced table is one load; of a table the loader appends to (daily files), the rows of
+    earlier loads were checked when they arrived, so a daily run checks the day's rows only (with
+    the small days before it when the day is small)."""
     gx = _gx()
     query = (
         f"select {column} from {rows} where {condition} and ("
         f"select sum(case when {condition} then 1 else 0 end) from {rows}) > {max_share} * ("
-        f"select count(*) from {rows} where {population})"
+        f"select {f'greatest(count(*), {population_floor})' if population_floor else 'count(*)'} from {rows} where {population})"
     )
     return gx.expectations.UnexpectedRowsExpectation(description=f"{label}: {description}", unexpected_rows_query=query)
 

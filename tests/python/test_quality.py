@@ -82,8 +82,9 @@ def test_five_percent_malformed_emails_fail_the_raw_gate_with_their_count(raw_wa
 def test_a_daily_run_checks_the_rows_of_the_newest_load(raw_warehouse: Path) -> None:
     """The share checks read the newest load (when it has share_min_load_rows rows): a day of
     clean files appended after a bad day passes, a bad day fails with its own rows, not the
-    earlier day's again, and a load too small for a share is read with the loads before it until
-    they hold share_min_load_rows rows, not with the whole table."""
+    earlier day's again; a load too small for a share is read with the small loads before it,
+    never with a load of share_min_load_rows rows or more (judged on its own when it arrived),
+    and while they hold fewer rows than that the share is taken of share_min_load_rows rows."""
     folder = write_files(raw_warehouse / "daily", 100, malformed_emails=0)
     (folder / "customers.csv").unlink()
     (folder / "customers").mkdir()
@@ -105,14 +106,22 @@ def test_a_daily_run_checks_the_rows_of_the_newest_load(raw_warehouse: Path) -> 
     assert invalid_emails() is None
     add_day("2026-03-30", 2000, 1000, malformed_emails=40)
     assert invalid_emails() == 40
-    # 30 rows, 10 of them malformed: under 1,000 rows, so the share is of this load and the one
-    # before it (50 of 1,030), not of the whole table (100 of 3,030)
-    add_day("2026-03-31", 3000, 30, malformed_emails=10)
-    assert invalid_emails() == 50
-    # 990 clean rows: read with the 30 of the day before (10 of 1,020, within the 2% threshold)
-    # and no further back (with 2026-03-30 it would be 50 of 2,020, over it)
-    add_day("2026-04-01", 3030, 990, malformed_emails=0)
+    # 30 rows, 25 of them malformed: under 1,000 rows, and the load before it has 1,000, so this
+    # load alone is read (25, not 65 with 2026-03-30) and 25 is more than 2% of 1,000 rows
+    add_day("2026-03-31", 3000, 30, malformed_emails=25)
+    assert invalid_emails() == 25
+    # 30 rows, 10 malformed: read with the small day before (35 of 60 rows, more than 2% of 1,000)
+    add_day("2026-04-01", 3030, 30, malformed_emails=10)
+    assert invalid_emails() == 35
+    add_day("2026-04-02", 3060, 1000, malformed_emails=0)
     assert invalid_emails() is None
+    # 30 rows, 10 malformed after a 1,000-row day: 10 is not more than 2% of 1,000 rows
+    add_day("2026-04-03", 4060, 30, malformed_emails=10)
+    assert invalid_emails() is None
+    # 990 rows, 12 malformed: read with the 30 of the day before, 22 of 1,020 (over 2%); alone
+    # (12 of 1,000) or with 2026-04-02 too (22 of 2,020) it would pass
+    add_day("2026-04-04", 4090, 990, malformed_emails=12)
+    assert invalid_emails() == 22
 
 
 def test_a_truncated_orders_file_fails_the_volume_band(raw_warehouse: Path) -> None:
