@@ -196,11 +196,57 @@ def _write_release(warehouse: Warehouse, release_id: str, as_of: str) -> Path:
     }
     manifest: dict[str, Any] = {"release_id": release_id, "as_of_date": as_of, "target": warehouse.name, "files": {}}
     for name, sql in files.items():
-        columns, rows = warehouse.fetch(sql)
-        for path in (_write_csv(release / f"{name}.csv", columns, rows), _write_parquet(release / f"{name}.parquet", columns, rows)):
-            manifest["files"][path.name] = {"rows": len(rows), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        if isinstance(warehouse, DuckDBWarehouse):
+            rows, paths = _copy_files(warehouse, sql, release, name)
+        else:
+            columns, fetched = warehouse.fetch(sql)
+            rows = len(fetched)
+            paths = [_write_csv(release / f"{name}.csv", columns, fetched),
+                     _write_parquet(release / f"{name}.parquet", columns, fetched)]
+        for path in paths:
+            manifest["files"][path.name] = {"rows": rows, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     (release / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return release
+
+
+# DuckDB types the Python writers turn into other text or Parquet types (see _copy_files)
+_TIMESTAMP_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
+
+
+def _copy_files(warehouse: DuckDBWarehouse, sql: str, release: Path, name: str) -> tuple[int, list[Path]]:
+    """On DuckDB, write `name`.csv and `name`.parquet with COPY, in the layout _write_csv and
+    _write_parquet give on the other engines (the same CSV text: UTC times as
+    YYYY-MM-DDTHH:MM:SSZ, true/false, an empty cell for no value or empty text; Parquet integers
+    as int64), without moving the rows through Python (a quarter of the time at 300k customers).
+    One difference: a Parquet column with no value in any row keeps its type here, where pyarrow
+    infers a null type. Returns the row count and the two paths."""
+    connection = warehouse.connection
+    described = connection.execute(f"describe {sql}").fetchall()
+    as_text, as_parquet = [], []
+    for column, data_type, *_ in described:
+        quoted = '"' + column.replace('"', '""') + '"'
+        if data_type in _TIMESTAMP_TYPES:
+            as_text.append(f"strftime({quoted}, '%Y-%m-%dT%H:%M:%SZ') as {quoted}")
+        elif data_type == "VARCHAR":
+            # COPY writes an empty text as "" (to tell it from no value); _write_csv writes nothing
+            as_text.append(f"nullif({quoted}, '') as {quoted}")
+        else:
+            as_text.append(quoted)
+        if data_type in ("INTEGER", "SMALLINT", "TINYINT"):
+            as_parquet.append(f"cast({quoted} as bigint) as {quoted}")
+        else:
+            as_parquet.append(quoted)
+    csv_path, parquet_path = release / f"{name}.csv", release / f"{name}.parquet"
+    connection.execute(f"create or replace temporary table release_rows as {sql}")
+    try:
+        rows = int(connection.execute("select count(*) from release_rows").fetchone()[0])
+        connection.execute(
+            f"copy (select {', '.join(as_text)} from release_rows order by rowid) to '{csv_path}' "
+            "(format csv, header true, delimiter ',', quote '\"', escape '\"', nullstr '')")
+        connection.execute(f"copy (select {', '.join(as_parquet)} from release_rows order by rowid) to '{parquet_path}' (format parquet)")
+    finally:
+        connection.execute("drop table if exists release_rows")
+    return rows, [csv_path, parquet_path]
 
 
 def _csv_value(value: Any) -> str:
