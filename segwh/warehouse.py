@@ -36,12 +36,14 @@ class Warehouse(Protocol):
 
 def duckdb_settings() -> dict[str, str]:
     """The DuckDB settings of the dbt profile (profiles/profiles.yml), for the loader, the quality
-    gate and publication: the same threads, memory limit and spill limit (the spill directory is
-    DuckDB's default, <warehouse file>.tmp)."""
+    gate and publication: the same threads, memory limit, spill limit (the spill directory is
+    DuckDB's default, <warehouse file>.tmp) and checkpoint threshold (a setting of the database,
+    shared with dbt's connection when both are open in one process)."""
     return {
         "threads": targets.setting("SEGWH_DUCKDB_ENGINE_THREADS"),
         "memory_limit": targets.setting("SEGWH_DUCKDB_MEMORY_LIMIT"),
         "max_temp_directory_size": targets.setting("SEGWH_DUCKDB_MAX_TEMP_SIZE"),
+        "checkpoint_threshold": targets.setting("SEGWH_DUCKDB_CHECKPOINT_THRESHOLD"),
     }
 
 

@@ -1,4 +1,4 @@
-"""DuckDB's threads, memory limit and spill limit come from the profile's environment variables
+"""DuckDB's threads, memory limit, spill limit and checkpoint threshold come from the profile's environment variables
 and reach dbt's session and the package's own connections alike; a query that needs more memory
 than the limit spills next to the warehouse file instead of failing, and dbt keeps working after
 a spill (DuckDB refuses to move its spill directory once used, so it is never set per cursor)."""
@@ -24,6 +24,7 @@ def small_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SEGWH_DUCKDB_MEMORY_LIMIT", "64MB")
     monkeypatch.setenv("SEGWH_DUCKDB_ENGINE_THREADS", "1")
     monkeypatch.setenv("SEGWH_DUCKDB_MAX_TEMP_SIZE", "5GB")
+    monkeypatch.setenv("SEGWH_DUCKDB_CHECKPOINT_THRESHOLD", "32MB")
     return path
 
 
@@ -35,15 +36,18 @@ def _show(sql: str) -> dict[str, object]:
 
 def test_profile_settings_reach_dbt_and_the_package_connections(small_duckdb: Path) -> None:
     settings = _show("select current_setting('memory_limit') as memory_limit, current_setting('temp_directory') as temp_directory, "
-                     "current_setting('threads') as threads, current_setting('max_temp_directory_size') as max_temp")
+                     "current_setting('threads') as threads, current_setting('max_temp_directory_size') as max_temp, "
+                     "current_setting('checkpoint_threshold') as checkpoint_threshold")
     assert settings["memory_limit"] == "61.0 MiB"  # 64 MB as DuckDB prints it
     assert settings["max_temp"] == "4.6 GiB"  # 5 GB
     assert Path(str(settings["temp_directory"])) == Path(f"{small_duckdb}.tmp")
     assert int(str(settings["threads"])) == 1
+    assert settings["checkpoint_threshold"] == "30.5 MiB"  # 32 MB
     warehouse = DuckDBWarehouse()
     try:
         assert warehouse.query("select current_setting('memory_limit'), current_setting('threads'), "
-                               "current_setting('max_temp_directory_size')") == [("61.0 MiB", 1, "4.6 GiB")]
+                               "current_setting('max_temp_directory_size'), current_setting('checkpoint_threshold')"
+                               ) == [("61.0 MiB", 1, "4.6 GiB", "30.5 MiB")]
     finally:
         warehouse.close()
 
