@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import Build, Dataset
-from segwh import dbt_runner
+from segwh import dbt_runner, targets
 from segwh.build import dbt_build
 from segwh.loader import load
 from segwh.warehouse import Warehouse, connect
@@ -274,8 +274,16 @@ def test_the_base_window_moves_back_until_it_holds_every_version_of_its_keys(tmp
         dbt_runner.invoke(["run", "--select", "base_web__events"], "duckdb", {"as_of_date": (last - timedelta(days=1)).isoformat()})
         (raw_dir / "web_events" / "2026-03-31.csv").write_text(header + line("E1", last, "A1b"))
         load(raw_dir, warehouse)
+        log = targets.PROJECT_DIR / "logs" / "duckdb" / "dbt.log"
+        logged_before = log.stat().st_size if log.exists() else 0
         dbt_runner.invoke(["run", "--select", "base_web__events"], "duckdb", {"as_of_date": last.isoformat()})
         assert last_windows(warehouse)["base_web__events"] == (last - timedelta(days=20)).isoformat()
+        # the pre-hook clears the window the compiled model carries: three rounds of the
+        # older-versions query (two moves back, one finding none), not three more in the pre-hook
+        with log.open("rb") as log_file:
+            log_file.seek(logged_before)
+            run_log = log_file.read().decode("utf-8", errors="replace")
+        assert run_log.count("window_keys as (") == 3
         incremental = warehouse.query(table)
         assert sorted(row[2] for row in incremental if row[2] in ("E1", "E2")) == ["E1", "E1", "E2", "E2"]
         dbt_runner.invoke(["run", "--select", "base_web__events", "--full-refresh"], "duckdb", {"as_of_date": last.isoformat()})
