@@ -1,7 +1,7 @@
 """Erasure in the main job, right after the raw files are loaded:
 
 1. purge from the raw tables every row carrying an identifier already in privacy.erasure_log
-   (a late file cannot re-create an erased person);
+   (a late file cannot re-create an erased person); a first build, with no log yet, skips it;
 2. when erasure requests remain (new ones), build the identity up to the erasure log, which
    logs the salted hash of every identifier of each named person, then purge again and delete
    those people's rows from the models that keep rows across builds (`segwh.apply_erasures`).
@@ -19,7 +19,11 @@ from segwh.warehouse import connect
 def purge_and_log(target: str, as_of: str) -> int:
     """Run steps 1 and 2; returns the number of erasure requests that were processed."""
     variables = {"as_of_date": as_of}
-    dbt_runner.invoke(["run-operation", "segwh.purge_erased_raw_rows"], target, variables)
+    if _erasure_log_exists(target):
+        dbt_runner.invoke(["run-operation", "segwh.purge_erased_raw_rows"], target, variables)
+    else:
+        # a first build: nothing is logged yet, so nothing to purge (spares starting dbt, ~4 s)
+        print("erasure: no erasure log yet, nothing to purge")
     warehouse = connect(target)
     try:
         pending = int(warehouse.query("select count(*) from raw.erasure_requests")[0][0])
@@ -34,3 +38,11 @@ def purge_and_log(target: str, as_of: str) -> int:
     dbt_runner.keep_run_results(target, "erasure")
     dbt_runner.invoke(["run-operation", "segwh.apply_erasures"], target, variables)
     return pending
+
+
+def _erasure_log_exists(target: str) -> bool:
+    warehouse = connect(target)
+    try:
+        return "erasure_log" in warehouse.relations("privacy")
+    finally:
+        warehouse.close()
