@@ -133,15 +133,37 @@
 {% endmacro %}
 
 {#- The node keys an attributed event model used in its last run,
-    intermediate.<model>__node_keys (node hash and customer_key, no identifiers): written by the
+    intermediate.<model>__node_keys (node hash and customer_key of the nodes of its node types, no
+    identifiers): written by the
     model's post-hook in the same transaction as its rows (on Spark after them), so it always
     describes the identity the stored rows were attributed with. -#}
 {% macro attribution_snapshot(relation) %}
     {{ return(segwh.existing_relation('intermediate', relation.identifier ~ '__node_keys')) }}
 {% endmacro %}
 
-{#- Post-hooks of an attributed event model: replace its node keys snapshot (two statements, so
-    Spark can run them). -#}
+{#- The node types an attributed event model looks its events up by: the only nodes its snapshot
+    keeps and compares (a phone changing person, say, changes no web or email event's key). -#}
+{% macro attribution_node_types(relation) %}
+    {{ return({
+        'int_events__web_attributed': ['customer_id', 'email', 'anonymous_id'],
+        'int_events__email_attributed': ['email', 'subscriber_id'],
+    }[relation.identifier]) }}
+{% endmacro %}
+
+{#- A select of the node_key, node_hash and customer_key of the nodes of `node_types` (a list of
+    node types: 'email', ...) from int_identity__node_keys. An attributed event model joins each of
+    its lookups to the nodes of one type: smaller joins than all nodes. -#}
+{% macro node_keys_of_types(node_types) -%}
+    select node_key, node_hash, customer_key
+    from {{ ref('int_identity__node_keys') }}
+    where
+    {%- for node_type in node_types %}
+        {% if not loop.first %}or {% endif %}substr(node_key, 1, {{ node_type | length + 1 }}) = '{{ node_type }}:'
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Post-hooks of an attributed event model: replace its node keys snapshot, the nodes of its
+    node types (segwh.attribution_node_types), in two statements, so Spark can run them. -#}
 {% macro write_attribution_snapshot(relation) %}
     {%- set snapshot = api.Relation.create(
         database=segwh.target_database(), schema='intermediate', identifier=relation.identifier ~ '__node_keys', type='table'
@@ -149,21 +171,24 @@
     {{ return([
         'drop table if exists ' ~ snapshot,
         'create table ' ~ snapshot ~ (' using parquet' if target.type == 'spark' else '')
-        ~ ' as select node_hash, customer_key from ' ~ ref('int_identity__node_keys'),
+        ~ ' as select node_hash, customer_key from ('
+        ~ segwh.node_keys_of_types(segwh.attribution_node_types(relation)) ~ ') as node_keys',
     ]) }}
 {% endmacro %}
 
-{#- A select of the node keys ('email:...') whose customer_key is new or changed since the
-    model's snapshot. -#}
+{#- A select of the node keys ('email:...') of the model's node types whose customer_key is new
+    or changed since the model's snapshot. -#}
 {% macro changed_nodes_sql(relation) -%}
     select node_keys.node_key
-    from {{ ref('int_identity__node_keys') }} as node_keys
+    from ({{ segwh.node_keys_of_types(segwh.attribution_node_types(relation)) }}) as node_keys
     left join {{ segwh.attribution_snapshot(relation) }} as previous_keys
         on node_keys.node_hash = previous_keys.node_hash
     where previous_keys.node_hash is null or previous_keys.customer_key <> node_keys.customer_key
 {%- endmacro %}
 
-{#- A select of the customer_keys that lost a node or saw one move away since the snapshot. -#}
+{#- A select of the customer_keys that lost a node or saw one move away since the snapshot (a
+    snapshot written before snapshots kept only the model's node types compares more nodes: more
+    events are attributed again, the same rows result). -#}
 {% macro changed_previous_keys_sql(relation) -%}
     select previous_keys.customer_key
     from {{ segwh.attribution_snapshot(relation) }} as previous_keys

@@ -14,21 +14,35 @@
     maps node types to the model's columns. -#}
 {% macro reattributed_events(relation, columns, node_columns, source_table, start, anonymous_column=none) -%}
     {%- set every_new_node = segwh.new_nodes_seen_before(relation, source_table, start) -%}
+    {%- if every_new_node %}
     select {{ columns | join(', ') }}
     from {{ relation }}
     where
         event_date < cast('{{ start }}' as date)
         and (
             customer_key in ({{ segwh.changed_previous_keys_sql(relation) }})
-            {%- if anonymous_column and not every_new_node %}
-            or (customer_key is null and {{ anonymous_column }} in ({{ segwh.new_node_values_sql(relation, 'anonymous_id') }}))
-            {%- endif %}
-            {%- if every_new_node %}
             {%- for node_type, column in node_columns.items() %}
             or {{ column }} in ({{ segwh.new_node_values_sql(relation, node_type) }})
             {%- endfor %}
-            {%- endif %}
         )
+    {%- else %}
+    {#- the two cases never overlap (an unattributed event has no key), so each is its own semi-join:
+        DuckDB then filters the stored rows while scanning them instead of reading them all -#}
+    select {{ columns | join(', ') }}
+    from {{ relation }}
+    where
+        event_date < cast('{{ start }}' as date)
+        and customer_key in ({{ segwh.changed_previous_keys_sql(relation) }})
+    {%- if anonymous_column %}
+    union all
+    select {{ columns | join(', ') }}
+    from {{ relation }}
+    where
+        event_date < cast('{{ start }}' as date)
+        and customer_key is null
+        and {{ anonymous_column }} in ({{ segwh.new_node_values_sql(relation, 'anonymous_id') }})
+    {%- endif %}
+    {%- endif %}
 {%- endmacro %}
 
 {#- A select of the identifier values of `node_type` whose node is new since the model's node keys
@@ -42,8 +56,9 @@
     where previous_keys.node_hash is null and substr(node_keys.node_key, 1, {{ prefix | length }}) = '{{ prefix }}'
 {%- endmacro %}
 
-{#- True when a node new since the model's snapshot was observed in `source_table`'s events before
-    `start` (an ISO date). -#}
+{#- True when a node new since the model's snapshot was observed in `source_table`'s events
+    before `start` (an ISO date). Nodes of other types than the snapshot's look new to it, but
+    `source_table`'s events carry only the model's node types, so none of them is observed there. -#}
 {% macro new_nodes_seen_before(relation, source_table, start) %}
     {%- if not execute -%}
         {{ return(true) }}

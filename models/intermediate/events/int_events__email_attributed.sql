@@ -36,9 +36,15 @@ email_events as (
 
 ),
 
-node_keys as (
+email_nodes as (
 
-    select * from {{ ref('int_identity__node_keys') }}
+    {{ segwh.node_keys_of_types(['email']) }}
+
+),
+
+subscriber_id_nodes as (
+
+    {{ segwh.node_keys_of_types(['subscriber_id']) }}
 
 ),
 
@@ -57,9 +63,9 @@ final as (
         email_events.occurred_at,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as attributed_at
     from email_events
-    left join node_keys as by_email
+    left join email_nodes as by_email
         on by_email.node_key = 'email:' || email_events.email
-    left join node_keys as by_subscriber_id
+    left join subscriber_id_nodes as by_subscriber_id
         on by_subscriber_id.node_key = 'subscriber_id:' || email_events.subscriber_id
 
 )

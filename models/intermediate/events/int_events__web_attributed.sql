@@ -40,9 +40,21 @@ web_events as (
 
 ),
 
-node_keys as (
+customer_id_nodes as (
 
-    select * from {{ ref('int_identity__node_keys') }}
+    {{ segwh.node_keys_of_types(['customer_id']) }}
+
+),
+
+email_nodes as (
+
+    {{ segwh.node_keys_of_types(['email']) }}
+
+),
+
+anonymous_id_nodes as (
+
+    {{ segwh.node_keys_of_types(['anonymous_id']) }}
 
 ),
 
@@ -70,11 +82,11 @@ final as (
         web_events.occurred_at,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }}) as attributed_at
     from web_events
-    left join node_keys as by_customer_id
+    left join customer_id_nodes as by_customer_id
         on by_customer_id.node_key = 'customer_id:' || web_events.customer_id
-    left join node_keys as by_email
+    left join email_nodes as by_email
         on by_email.node_key = 'email:' || web_events.email
-    left join node_keys as by_anonymous_id
+    left join anonymous_id_nodes as by_anonymous_id
         on by_anonymous_id.node_key = 'anonymous_id:' || web_events.anonymous_id
 
 )
