@@ -142,7 +142,9 @@
 {% endmacro %}
 
 {#- The node types an attributed event model looks its events up by: the only nodes its snapshot
-    keeps and compares (a phone changing person, say, changes no web or email event's key). -#}
+    keeps and compares (a phone changing person, say, changes no web or email event's key). Each
+    must be one of the model's lookups (its node_keys_of_types CTEs) and each lookup listed here,
+    or a changed key of the missing type would not attribute its events again. -#}
 {% macro attribution_node_types(relation) %}
     {{ return({
         'int_events__web_attributed': ['customer_id', 'email', 'anonymous_id'],
