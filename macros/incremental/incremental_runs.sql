@@ -141,15 +141,21 @@
     {{ return(segwh.existing_relation('intermediate', relation.identifier ~ '__node_keys')) }}
 {% endmacro %}
 
-{#- The node types an attributed event model looks its events up by: the only nodes its snapshot
-    keeps and compares (a phone changing person, say, changes no web or email event's key). Each
-    must be one of the model's lookups (its node_keys_of_types CTEs) and each lookup listed here,
-    or a changed key of the missing type would not attribute its events again. -#}
-{% macro attribution_node_types(relation) %}
+{#- The identifier columns an attributed event model looks its events up by, as a map of node
+    types to the model's (and its source's) columns, in the order of preference. Its windows and
+    re-attribution compare these nodes, and its snapshot keeps only them (a phone changing person,
+    say, changes no web or email event's key); the model joins one node_keys_of_types CTE per
+    entry. -#}
+{% macro attribution_identity_columns(relation) %}
     {{ return({
-        'int_events__web_attributed': ['customer_id', 'email', 'anonymous_id'],
-        'int_events__email_attributed': ['email', 'subscriber_id'],
+        'int_events__web_attributed': {'customer_id': 'customer_id', 'email': 'email', 'anonymous_id': 'anonymous_id'},
+        'int_events__email_attributed': {'email': 'email', 'subscriber_id': 'subscriber_id'},
     }[relation.identifier]) }}
+{% endmacro %}
+
+{#- The node types of segwh.attribution_identity_columns. -#}
+{% macro attribution_node_types(relation) %}
+    {{ return(segwh.attribution_identity_columns(relation).keys() | list) }}
 {% endmacro %}
 
 {#- A select of the node_key, node_hash and customer_key of the nodes of `node_types` (a list of
@@ -264,14 +270,14 @@
 {% macro web_attributed_window(relation) %}
     {{ return(segwh.attribution_window(
         relation, ['int_events__web_sessionized'], ref('int_events__web_sessionized'),
-        {'customer_id': 'customer_id', 'email': 'email', 'anonymous_id': 'anonymous_id'}
+        segwh.attribution_identity_columns(relation)
     )) }}
 {% endmacro %}
 
 {% macro email_attributed_window(relation) %}
     {{ return(segwh.attribution_window(
         relation, ['base_esp__email_events'], ref('stg_esp__email_events'),
-        {'email': 'email', 'subscriber_id': 'subscriber_id'}
+        segwh.attribution_identity_columns(relation)
     )) }}
 {% endmacro %}
 

@@ -29,7 +29,7 @@ email_events as (
     {%- if window.identity %}
     union all
     {{ segwh.reattributed_events(
-        this, event_columns, {'email': 'email', 'subscriber_id': 'subscriber_id'}, 'email_events', window.start
+        this, event_columns, segwh.attribution_identity_columns(this), 'email_events', window.start
     ) }}
     {%- endif %}
     {%- endif %}

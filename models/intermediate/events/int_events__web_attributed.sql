@@ -32,7 +32,7 @@ web_events as (
     {%- if window.identity %}
     union all
     {{ segwh.reattributed_events(
-        this, event_columns, {'customer_id': 'customer_id', 'email': 'email', 'anonymous_id': 'anonymous_id'},
+        this, event_columns, segwh.attribution_identity_columns(this),
         'web_events', window.start, anonymous_column='anonymous_id'
     ) }}
     {%- endif %}
