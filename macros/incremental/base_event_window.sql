@@ -117,29 +117,15 @@
 
 {#- Pre-hook of an incremental base event model: logs the run and deletes (Spark: drops the
     partitions of) the rows from the window start on. The window is the one the model's compiled
-    SQL was built with (segwh.base_event_window_comment), so the window queries run once per run
-    and the rows cleared are exactly the rows the model recomputes; it is computed again only when
-    the compiled SQL carries no window (a full build, where it is none). -#}
+    SQL was built with (segwh.window_comment), so the window queries run once per run and the rows
+    cleared are exactly the rows the model recomputes; it is computed again only when the compiled
+    SQL carries no window (a full build, where it is none). -#}
 {% macro start_base_event_run(relation, raw_table) %}
-    {%- set window = segwh.compiled_base_event_window() -%}
+    {%- set window = segwh.compiled_window() -%}
     {%- if window is none -%}
         {%- set window = segwh.base_event_window(relation, raw_table) -%}
     {%- endif -%}
     {{ return(segwh.start_incremental_run(relation, window.start if window else none, 'event_date', 'event_month')) }}
-{% endmacro %}
-
-{#- A SQL comment carrying an incremental base event model's window (segwh.base_event_window) in
-    its compiled SQL, for the model's pre-hook to read back; empty on a full build. -#}
-{% macro base_event_window_comment(window) -%}
-    {%- if window -%}
-        /* segwh base event window: {{ tojson({'start': window.start, 'loaded_after': window.loaded_after}) }} */
-    {%- endif -%}
-{%- endmacro %}
-
-{#- The window in the running model's compiled SQL (segwh.base_event_window_comment), or none. -#}
-{% macro compiled_base_event_window() %}
-    {%- set found = modules.re.search('/[*] segwh base event window: ([{][^}]*[}]) [*]/', model.get('compiled_code') or '') -%}
-    {{ return(fromjson(found.group(1)) if found else none) }}
 {% endmacro %}
 
 {#- How each incremental base event model's key and occurrence are computed: from the raw text

@@ -89,6 +89,21 @@
     {{ return(start.isoformat()) }}
 {% endmacro %}
 
+{#- A SQL comment carrying an incremental model's window (a dict of texts and booleans) in its
+    compiled SQL, for the model's hooks to read back (segwh.compiled_window) instead of running
+    the window queries again; empty on a full build (window none). -#}
+{% macro window_comment(window) -%}
+    {%- if window -%}
+        /* segwh window: {{ tojson(window) }} */
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The window in the running model's compiled SQL (segwh.window_comment), or none. -#}
+{% macro compiled_window() %}
+    {%- set found = modules.re.search('/[*] segwh window: ([{][^}]*[}]) [*]/', model.get('compiled_code') or '') -%}
+    {{ return(fromjson(found.group(1)) if found else none) }}
+{% endmacro %}
+
 {#- Post-hook of an incremental event model: logs the run as completed. -#}
 {% macro complete_incremental_run(relation) %}
     {{ return(segwh.incremental_run_row(relation.identifier, 'completed', none)) }}
@@ -170,17 +185,90 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- Post-hooks of an attributed event model: replace its node keys snapshot, the nodes of its
-    node types (segwh.attribution_node_types), in two statements, so Spark can run them. -#}
+{#- The node changes of an attributed event model's incremental run,
+    intermediate.<model>__node_changes: one row per node of the model's node types that is new,
+    changed customer_key or disappeared since its node keys snapshot (node_hash, node_key and
+    customer_key now, null when gone; previous_customer_key, null when new). Written by the
+    model's pre-hooks (segwh.attribution_changes_statements) when the run attributes stored events
+    again (window.identity), read by its re-attribution (segwh.reattributed_events) and applied to
+    the snapshot by its post-hooks, which then drop it: one comparison of the nodes with the
+    snapshot per run instead of one per use. -#}
+{% macro attribution_changes(relation) %}
+    {{ return(api.Relation.create(
+        database=segwh.target_database(), schema='intermediate', identifier=relation.identifier ~ '__node_changes', type='table'
+    )) }}
+{% endmacro %}
+
+{#- The window of the running attributed event model: the one its compiled SQL carries
+    (segwh.window_comment), else computed (none on a full build). -#}
+{% macro attribution_window_of_run(relation) %}
+    {%- set window = segwh.compiled_window() -%}
+    {%- if window is none -%}
+        {%- set window = {
+            'int_events__web_attributed': segwh.web_attributed_window,
+            'int_events__email_attributed': segwh.email_attributed_window,
+        }[relation.identifier](relation) -%}
+    {%- endif -%}
+    {{ return(window) }}
+{% endmacro %}
+
+{#- Pre-hook of an attributed event model: logs the run and clears its window
+    (segwh.start_incremental_run). -#}
+{% macro start_attribution_run(relation) %}
+    {{ return(segwh.start_incremental_run(
+        relation, (segwh.attribution_window_of_run(relation) or {}).get('start'), 'event_date', 'event_month'
+    )) }}
+{% endmacro %}
+
+{#- Pre-hooks of an attributed event model, two statements: replace its node changes
+    (segwh.attribution_changes) when the run attributes stored events again; empty otherwise. -#}
+{% macro attribution_changes_statements(relation) %}
+    {%- if not (segwh.attribution_window_of_run(relation) or {}).get('identity') -%}
+        {{ return(['', '']) }}
+    {%- endif -%}
+    {%- set changes = segwh.attribution_changes(relation) -%}
+    {%- set statement -%}
+        create table {{ changes }} as
+        select
+            coalesce(node_keys.node_hash, previous_keys.node_hash) as node_hash,
+            node_keys.node_key,
+            node_keys.customer_key,
+            previous_keys.customer_key as previous_customer_key
+        from ({{ segwh.node_keys_of_types(segwh.attribution_node_types(relation)) }}) as node_keys
+        full outer join {{ segwh.attribution_snapshot(relation) }} as previous_keys
+            on node_keys.node_hash = previous_keys.node_hash
+        where
+            node_keys.node_hash is null
+            or previous_keys.node_hash is null
+            or node_keys.customer_key <> previous_keys.customer_key
+    {%- endset -%}
+    {{ return(['drop table if exists ' ~ changes, statement]) }}
+{% endmacro %}
+
+{#- Post-hooks of an attributed event model, three statements: bring its node keys snapshot up to
+    date, the nodes of its node types (segwh.attribution_node_types). After a run that attributed
+    stored events again, the run's node changes are applied to it (removed and changed nodes
+    deleted, new and changed ones inserted) and dropped; otherwise (a full build, Spark) it is
+    written again. -#}
 {% macro write_attribution_snapshot(relation) %}
     {%- set snapshot = api.Relation.create(
         database=segwh.target_database(), schema='intermediate', identifier=relation.identifier ~ '__node_keys', type='table'
     ) -%}
+    {%- if (segwh.attribution_window_of_run(relation) or {}).get('identity') -%}
+        {%- set changes = segwh.attribution_changes(relation) -%}
+        {{ return([
+            'delete from ' ~ snapshot ~ ' where node_hash in (select node_hash from ' ~ changes ~ ')',
+            'insert into ' ~ snapshot ~ ' (node_hash, customer_key) select node_hash, customer_key from ' ~ changes
+            ~ ' where node_key is not null',
+            'drop table if exists ' ~ changes,
+        ]) }}
+    {%- endif -%}
     {{ return([
         'drop table if exists ' ~ snapshot,
         'create table ' ~ snapshot ~ (' using parquet' if target.type == 'spark' else '')
         ~ ' as select node_hash, customer_key from ('
         ~ segwh.node_keys_of_types(segwh.attribution_node_types(relation)) ~ ') as node_keys',
+        '',
     ]) }}
 {% endmacro %}
 

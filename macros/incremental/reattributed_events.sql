@@ -10,8 +10,9 @@
       before `start` (an identifier no longer refused, for instance). Otherwise every identifier on
       an older event was a node already: the identity observes all of them (anonymous ids only on
       identified events, hence the case above).
-    The model's rows hold every column it needs, so nothing upstream is scanned again. `node_columns`
-    maps node types to the model's columns. -#}
+    The model's rows hold every column it needs, so nothing upstream is scanned again; the changed
+    nodes are the run's node changes (segwh.attribution_changes, written by the model's pre-hook).
+    `node_columns` maps node types to the model's columns. -#}
 {% macro reattributed_events(relation, columns, node_columns, source_table, start, anonymous_column=none) -%}
     {%- set every_new_node = segwh.new_nodes_seen_before(relation, source_table, start) -%}
     {%- if every_new_node %}
@@ -20,7 +21,7 @@
     where
         event_date < cast('{{ start }}' as date)
         and (
-            customer_key in ({{ segwh.changed_previous_keys_sql(relation) }})
+            customer_key in ({{ segwh.changed_previous_keys_of_run(relation) }})
             {%- for node_type, column in node_columns.items() %}
             or {{ column }} in ({{ segwh.new_node_values_sql(relation, node_type) }})
             {%- endfor %}
@@ -32,7 +33,7 @@
     from {{ relation }}
     where
         event_date < cast('{{ start }}' as date)
-        and customer_key in ({{ segwh.changed_previous_keys_sql(relation) }})
+        and customer_key in ({{ segwh.changed_previous_keys_of_run(relation) }})
     {%- if anonymous_column %}
     union all
     select {{ columns | join(', ') }}
@@ -45,15 +46,21 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- A select of the identifier values of `node_type` whose node is new since the model's node keys
-    snapshot. -#}
+{#- A select of the customer_keys that lost a node or saw one move away in the run's node changes
+    (a snapshot written before snapshots kept only the model's node types lists more nodes as
+    gone: more events are attributed again, the same rows result). -#}
+{% macro changed_previous_keys_of_run(relation) -%}
+    select previous_customer_key
+    from {{ segwh.attribution_changes(relation) }}
+    where previous_customer_key is not null
+{%- endmacro %}
+
+{#- A select of the identifier values of `node_type` whose node is new in the run's node changes. -#}
 {% macro new_node_values_sql(relation, node_type) -%}
     {%- set prefix = node_type ~ ':' -%}
-    select substr(node_keys.node_key, {{ prefix | length + 1 }})
-    from {{ ref('int_identity__node_keys') }} as node_keys
-    left join {{ segwh.attribution_snapshot(relation) }} as previous_keys
-        on node_keys.node_hash = previous_keys.node_hash
-    where previous_keys.node_hash is null and substr(node_keys.node_key, 1, {{ prefix | length }}) = '{{ prefix }}'
+    select substr(node_key, {{ prefix | length + 1 }})
+    from {{ segwh.attribution_changes(relation) }}
+    where previous_customer_key is null and substr(node_key, 1, {{ prefix | length }}) = '{{ prefix }}'
 {%- endmacro %}
 
 {#- True when a node new since the model's snapshot was observed in `source_table`'s events

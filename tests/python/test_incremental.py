@@ -127,6 +127,7 @@ def test_day_by_day_equals_full_refresh_reruns_and_replays(built: Build) -> None
         # Spark replaces whole months: a change inside the month being recomputed needs no extra work
         assert reattributed > 0 or built.target == "spark"
         assert differences(snapshot(built.warehouse, day(0)), full_at_end) == []
+        assert_node_keys_snapshots_are_current(built)
 
         # the same day again: nothing new to process, nothing changes
         dbt_build(built.target, day(0), run_dbt_tests=False)
@@ -147,6 +148,26 @@ def test_day_by_day_equals_full_refresh_reruns_and_replays(built: Build) -> None
     finally:
         # later pipeline tests (the CLV back-test) read the warehouse as of the data's end
         dbt_build(built.target, day(0), run_dbt_tests=False)
+
+
+# the node types each attributed event model looks its events up by
+ATTRIBUTION_NODE_TYPES = {"int_events__web_attributed": ("customer_id", "email", "anonymous_id"),
+                          "int_events__email_attributed": ("email", "subscriber_id")}
+
+
+def assert_node_keys_snapshots_are_current(built: Build) -> None:
+    """After incremental runs (on DuckDB and PostgreSQL their changes applied to the snapshot, on
+    Spark the snapshot written again), each attributed model's node keys snapshot holds exactly
+    the current node hash and customer_key of every node of its types, and no run left its node
+    changes behind."""
+    for model, node_types in ATTRIBUTION_NODE_TYPES.items():
+        of_types = " or ".join(f"node_key like '{node_type}:%'" for node_type in node_types)
+        current = built.warehouse.query(
+            f"select node_hash, customer_key from intermediate.int_identity__node_keys where {of_types}")
+        kept = built.warehouse.query(f"select node_hash, customer_key from intermediate.{model}__node_keys")
+        assert len(current) > 1_000
+        assert sorted(map(tuple, kept)) == sorted(map(tuple, current)), model
+        assert f"{model}__node_changes" not in built.warehouse.relations("intermediate")
 
 
 def split_last_day(raw_dir: Path, out_dir: Path, last_day: date) -> None:

@@ -13,13 +13,20 @@
 ] %}
 {{ config(**segwh.attribution_config('event_id')) }}
 {{ config(
-    pre_hook="{{ segwh.start_incremental_run(this, (segwh.web_attributed_window(this) or {}).get('start'), 'event_date', 'event_month') }}",
+    pre_hook=[
+        "{{ segwh.start_attribution_run(this) }}",
+        "{{ segwh.attribution_changes_statements(this)[0] }}",
+        "{{ segwh.attribution_changes_statements(this)[1] }}",
+    ],
     post_hook=[
         "{{ segwh.write_attribution_snapshot(this)[0] }}",
         "{{ segwh.write_attribution_snapshot(this)[1] }}",
+        "{{ segwh.write_attribution_snapshot(this)[2] }}",
         "{{ segwh.complete_incremental_run(this) }}",
     ],
 ) }}
+
+{{ segwh.window_comment(window) }}
 
 with
 

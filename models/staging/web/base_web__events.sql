@@ -16,7 +16,7 @@
     post_hook="{{ segwh.complete_incremental_run(this) }}",
 ) }}
 
-{{ segwh.base_event_window_comment(window) }}
+{{ segwh.window_comment(window) }}
 with
 
 source as (
