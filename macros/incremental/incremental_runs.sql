@@ -308,7 +308,7 @@
     - start: the first event date recomputed (segwh.event_model_window over `upstream_model_names`,
       rows after as_of_date);
     - identity: true when, beyond the window, the events of identities that changed since the
-      model's snapshot are attributed again (delete+insert on its unique key).
+      model's snapshot are attributed again (replaced by their unique key).
     Without a snapshot everything is recomputed (start 1900-01-01). On Spark, which replaces whole
     partitions, the start moves back to the first event of a changed identity and identity is
     false. `identity_columns` maps node types to the columns of `source_relation` (aliased
@@ -344,14 +344,16 @@
     {{ return({'start': (starts | min).replace(day=1).isoformat(), 'identity': false}) }}
 {% endmacro %}
 
-{#- The config of an attributed event model: delete+insert by `unique_key` after the pre-hook
-    cleared the date window (DuckDB, PostgreSQL); on Spark appended Parquet partitioned by
-    `partition_column` after the pre-hook dropped the window's partitions. -#}
-{% macro attribution_config(unique_key, partition_column='event_month') %}
+{#- The config of an attributed event model (and of the sessions built from one): on DuckDB and
+    PostgreSQL `strategy` by `unique_key` after the pre-hook cleared the date window: the
+    attributed events use 'reattribution' (delete the events attributed again, append every new
+    row: get_incremental_reattribution_sql), the sessions dbt's delete+insert; on Spark appended
+    Parquet partitioned by `partition_column` after the pre-hook dropped the window's partitions. -#}
+{% macro attribution_config(unique_key, partition_column='event_month', strategy='reattribution') %}
     {%- if target.type == 'spark' -%}
         {{ return(segwh.incremental_event_config(partition_column)) }}
     {%- endif -%}
-    {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert', 'unique_key': unique_key}) }}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': strategy, 'unique_key': unique_key}) }}
 {% endmacro %}
 
 {#- The windows of the two attributed event models (see attribution_window). -#}

@@ -4,7 +4,7 @@
     event attributed since its last run. -#}
 
 {%- set window = segwh.web_sessions_window(this) %}
-{{ config(**segwh.attribution_config('session_key', 'started_month')) }}
+{{ config(**segwh.attribution_config('session_key', 'started_month', 'delete+insert')) }}
 {{ config(
     pre_hook="{{ segwh.start_incremental_run(this, (segwh.web_sessions_window(this) or {}).get('start'), 'ended_date', 'started_month') }}",
     post_hook="{{ segwh.complete_incremental_run(this) }}",
