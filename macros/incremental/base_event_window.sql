@@ -106,6 +106,24 @@
         and {{ base_key_sql }} in (select source_key from window_keys)
 {%- endmacro %}
 
+{#- A select of the raw rows an incremental base event model reads (`source_relation`): all of
+    them on a full build (window none); on an incremental run the rows loaded after
+    window.loaded_after and the earlier loads' rows that may be dated from window.start on
+    (segwh.raw_date_on_or_after). Two scans, not one with an OR: each filter is then applied while
+    scanning, the first skips the earlier loads by their load time, and only matching rows are
+    read whole (at 1M customers the raw web events' select 3.6 s to 2.4 s). -#}
+{% macro base_event_source_rows(source_relation, window) -%}
+    select * from {{ source_relation }}
+    {%- if window %}
+    where raw_loaded_at > cast('{{ window.loaded_after }}' as {{ dbt.type_timestamp() }})
+    union all
+    select * from {{ source_relation }}
+    where
+        not coalesce(raw_loaded_at > cast('{{ window.loaded_after }}' as {{ dbt.type_timestamp() }}), false)
+        and {{ segwh.raw_date_on_or_after('occurred_at', window.start) }}
+    {%- endif %}
+{%- endmacro %}
+
 {#- A cheap, conservative filter on a raw text timestamp column: false only for values that
     start with a date-like prefix sorting more than a day before `start` (an offset or
     var raw_timezone moves a date by less than a day), so every row dated `start` or later

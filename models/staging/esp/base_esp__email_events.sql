@@ -17,12 +17,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'email_events') }}
-    {%- if window %}
-    where
-        raw_loaded_at > cast('{{ window.loaded_after }}' as {{ dbt.type_timestamp() }})
-        or {{ segwh.raw_date_on_or_after('occurred_at', window.start) }}
-    {%- endif %}
+    {{ segwh.base_event_source_rows(source('raw', 'email_events'), window) }}
 
 ),
 
