@@ -273,7 +273,8 @@
 {% endmacro %}
 
 {#- A select of the node keys ('email:...') of the model's node types whose customer_key is new
-    or changed since the model's snapshot. -#}
+    or changed since the model's snapshot. Used by Spark's window (segwh.attribution_window), which
+    writes no node changes table; DuckDB and PostgreSQL read segwh.attribution_changes instead. -#}
 {% macro changed_nodes_sql(relation) -%}
     select node_keys.node_key
     from ({{ segwh.node_keys_of_types(segwh.attribution_node_types(relation)) }}) as node_keys
@@ -284,7 +285,7 @@
 
 {#- A select of the customer_keys that lost a node or saw one move away since the snapshot (a
     snapshot written before snapshots kept only the model's node types compares more nodes: more
-    events are attributed again, the same rows result). -#}
+    events are attributed again, the same rows result). Spark's window only, like changed_nodes_sql. -#}
 {% macro changed_previous_keys_sql(relation) -%}
     select previous_keys.customer_key
     from {{ segwh.attribution_snapshot(relation) }} as previous_keys
