@@ -84,7 +84,7 @@
     ranked version from `start` on or a raw row loaded after `loaded_after_sql`; null when none.
     The stored keys and the new raw keys are looked up in two semi-joins, not one with their
     union: two smaller hash tables (at 1M customers 602 k and 126 k keys probed by 26.5 M stored
-    rows: 2.3 s as one lookup, 1.7 s as two). No CTE is shared, so PostgreSQL (which
+    rows: 2.3-2.7 s as one lookup, 1.7-1.9 s as two). No CTE is shared, so PostgreSQL (which
     materializes a CTE read twice) scans the stored rows in place. -#}
 {% macro older_version_date_sql(relation, source_relation, base_key_sql, raw_key_sql, start, loaded_after_sql) -%}
     {%- set older_versions -%}
