@@ -43,12 +43,23 @@
         ~ ' where raw_loaded_at > ' ~ loaded_after_sql
     ).columns[0].values()[0]) -%}
     {%- set as_of_end = segwh.as_of_end_timestamp() -%}
+    {#- one scan per condition, not one with an OR: each is then skipped by its column's min/max
+        where no row can match (at 1M customers, a fresh process: 0.29-0.42 s to 0.18 s on the web
+        events, 0.25-0.32 s to 0.002 s on the email events) -#}
     {%- set stale_sql -%}
-        select min(event_date)
-        from {{ relation }}
-        where
-            event_date > cast('{{ undated }}' as date)
-            and (quarantine_reason = 'after_as_of_date' or occurred_at >= {{ as_of_end }} or received_at >= {{ as_of_end }})
+        select min(first_event_date)
+        from (
+            {%- for condition in [
+                "quarantine_reason = 'after_as_of_date'",
+                'occurred_at >= ' ~ as_of_end,
+                'received_at >= ' ~ as_of_end,
+            ] %}
+            {% if not loop.first %}union all{% endif %}
+            select min(event_date) as first_event_date
+            from {{ relation }}
+            where event_date > cast('{{ undated }}' as date) and {{ condition }}
+            {%- endfor %}
+        ) as stale_dates
     {%- endset -%}
     {%- set more_starts = [] -%}
     {%- if new_rows_date is not none -%}
