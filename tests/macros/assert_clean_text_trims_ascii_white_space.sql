@@ -1,6 +1,8 @@
 -- Rule: clean_text removes leading and trailing spaces, tabs, line feeds, vertical tabs, form
 -- feeds and carriage returns (and nothing else: inner white space and a no-break space stay), and
--- gives null when nothing is left, identically on every engine. Returns each value that fails.
+-- gives null when nothing is left, identically on every engine (DuckDB's shortcut for values
+-- with nothing to trim included: one trailing character of each kind, a first character above or
+-- below the space). Returns each value that fails.
 
 {%- set samples = [
     ("chr(9) || ' a b ' || chr(13) || chr(10)", "'a b'"),
@@ -10,6 +12,13 @@
     ("'in' || chr(9) || 'side'", "'in' || chr(9) || 'side'"),
     ("chr(160) || 'nbsp'", "chr(160) || 'nbsp'"),
     ("null", "null"),
+    ("' a'", "'a'"),
+    ("'b '", "'b'"),
+    ("'c' || chr(11)", "'c'"),
+    ("'d' || chr(12)", "'d'"),
+    ("chr(233) || ' ' || chr(13)", "chr(233)"),
+    ("chr(1) || 'e' || chr(9)", "chr(1) || 'e'"),
+    ("'plain'", "'plain'"),
 ] %}
 
 with
