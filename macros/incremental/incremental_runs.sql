@@ -168,6 +168,12 @@
     }[relation.identifier]) }}
 {% endmacro %}
 
+{#- The column of an attributed event model holding a device's anonymous id, whose unattributed
+    events are attributed again when the device is first tied to a person; none without one. -#}
+{% macro attribution_anonymous_column(relation) %}
+    {{ return({'int_events__web_attributed': 'anonymous_id'}.get(relation.identifier)) }}
+{% endmacro %}
+
 {#- The node types of segwh.attribution_identity_columns. -#}
 {% macro attribution_node_types(relation) %}
     {{ return(segwh.attribution_identity_columns(relation).keys() | list) }}
@@ -309,12 +315,15 @@
     - start: the first event date recomputed (segwh.event_model_window over `upstream_model_names`,
       rows after as_of_date);
     - identity: true when, beyond the window, the events of identities that changed since the
-      model's snapshot are attributed again (replaced by their unique key).
+      model's snapshot are attributed again (segwh.reattributed_events);
+    - every_new_node: with identity, true when the identity saw a node new since the snapshot in
+      `source_table`'s raw events dated before the start (segwh.new_nodes_seen_before), so every
+      identifier of a new node is looked for among the older events.
     Without a snapshot everything is recomputed (start 1900-01-01). On Spark, which replaces whole
     partitions, the start moves back to the first event of a changed identity and identity is
     false. `identity_columns` maps node types to the columns of `source_relation` (aliased
     `events`). -#}
-{% macro attribution_window(relation, upstream_model_names, source_relation, identity_columns) %}
+{% macro attribution_window(relation, upstream_model_names, source_relation, identity_columns, source_table) %}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
@@ -326,7 +335,10 @@
     {%- endset -%}
     {%- set start = segwh.event_model_window(relation, upstream_model_names, stale_sql, month_partitions=false) -%}
     {%- if target.type != 'spark' -%}
-        {{ return({'start': start, 'identity': true}) }}
+        {{ return({
+            'start': start, 'identity': true,
+            'every_new_node': segwh.new_nodes_seen_before(relation, source_table, start),
+        }) }}
     {%- endif -%}
     {%- set query -%}
         select min(cast(events.occurred_at as date))
@@ -361,14 +373,14 @@
 {% macro web_attributed_window(relation) %}
     {{ return(segwh.attribution_window(
         relation, ['int_events__web_sessionized'], ref('int_events__web_sessionized'),
-        segwh.attribution_identity_columns(relation)
+        segwh.attribution_identity_columns(relation), 'web_events'
     )) }}
 {% endmacro %}
 
 {% macro email_attributed_window(relation) %}
     {{ return(segwh.attribution_window(
         relation, ['base_esp__email_events'], ref('stg_esp__email_events'),
-        segwh.attribution_identity_columns(relation)
+        segwh.attribution_identity_columns(relation), 'email_events'
     )) }}
 {% endmacro %}
 

@@ -36,7 +36,8 @@ email_events as (
     {%- if window.identity %}
     union all
     {{ segwh.reattributed_events(
-        this, event_columns, segwh.attribution_identity_columns(this), 'email_events', window.start
+        this, event_columns, segwh.attribution_identity_columns(this), window,
+        anonymous_column=segwh.attribution_anonymous_column(this)
     ) }}
     {%- endif %}
     {%- endif %}

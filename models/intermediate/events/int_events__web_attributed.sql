@@ -39,8 +39,8 @@ web_events as (
     {%- if window.identity %}
     union all
     {{ segwh.reattributed_events(
-        this, event_columns, segwh.attribution_identity_columns(this),
-        'web_events', window.start, anonymous_column='anonymous_id'
+        this, event_columns, segwh.attribution_identity_columns(this), window,
+        anonymous_column=segwh.attribution_anonymous_column(this)
     ) }}
     {%- endif %}
     {%- endif %}
