@@ -316,9 +316,9 @@
       rows after as_of_date);
     - identity: true when, beyond the window, the events of identities that changed since the
       model's snapshot are attributed again (segwh.reattributed_events);
-    - every_new_node: with identity, true when the identity saw a node new since the snapshot in
-      `source_table`'s raw events dated before the start (segwh.new_nodes_seen_before), so every
-      identifier of a new node is looked for among the older events.
+    - every_new_node: with identity, true when the identity observed a node new since the
+      snapshot in `source_table`'s events before the start (segwh.new_nodes_seen_before), so
+      every identifier of a new node is looked for among the older events.
     Without a snapshot everything is recomputed (start 1900-01-01). On Spark, which replaces whole
     partitions, the start moves back to the first event of a changed identity and identity is
     false. `identity_columns` maps node types to the columns of `source_relation` (aliased
