@@ -317,3 +317,67 @@ def test_the_base_window_moves_back_until_it_holds_every_version_of_its_keys(tmp
             del os.environ["DUCKDB_PATH"]
         else:
             os.environ["DUCKDB_PATH"] = saved
+
+
+def test_an_identifier_no_longer_refused_attributes_its_older_events(tmp_path: Path) -> None:
+    """On hand-made files (DuckDB): four CRM records share one email, so at the default of var
+    identity_max_customer_ids_per_identifier (3) the email is refused, and web event W1 and email
+    event M1, which carry only that email, 10 days before the last day, are unattributed. Raised
+    to 10, the email links the four records; an incremental run (nothing new to load, so its
+    windows start after the last day) must attribute W1 and M1 again although they had no
+    customer_key and no anonymous id: the identity saw the new node in their events before the
+    window (every_new_node). The tables equal a full refresh."""
+    last = date(2026, 3, 31)
+    shared = "family.inbox@household.net"
+    raw_dir = tmp_path / "raw"
+    (raw_dir / "web_events").mkdir(parents=True)
+    (raw_dir / "orders.csv").write_text(
+        "order_id,customer_id,email,ordered_at,amount,status\nO1,C1,,2026-03-01 10:00:00,10.00,completed\n")
+    (raw_dir / "customers.csv").write_text("customer_id,email,signed_up_at,updated_at\n" + "".join(
+        f"C{number},{shared},2026-01-0{number} 09:00:00,2026-01-0{number} 09:00:00\n" for number in range(1, 5)))
+    header = "event_id,anonymous_id,customer_id,email,session_id,event_type,product_id,device_type,quantity,price,occurred_at,received_at\n"
+    w1_time = f"{(last - timedelta(days=10)).isoformat()} 12:00:00"
+    (raw_dir / "web_events" / "2026-03-31.csv").write_text(
+        header + f"W1,,,{shared},,page_view,,desktop,,,{w1_time},{w1_time}\n"
+        + f"W2,A2,C2,,,page_view,,desktop,,,{w1_time},{w1_time}\n")
+    (raw_dir / "email_events.csv").write_text(
+        f"message_id,email,event_type,occurred_at\nM1,{shared},open,{w1_time}\nM2,{shared},sent,{w1_time}\n")
+    saved = os.environ.get("DUCKDB_PATH")
+    os.environ["DUCKDB_PATH"] = str(tmp_path / "refused.duckdb")
+    warehouse = connect("duckdb")
+    models = ["--select", "+int_events__web_attributed", "+int_events__email_attributed",
+              "--exclude-resource-type", "test", "unit_test"]
+    attributed = ("select event_id, customer_key from intermediate.int_events__web_attributed union all "
+                  "select message_id || ':' || event_type, customer_key from intermediate.int_events__email_attributed "
+                  "order by 1")
+    compiled_models = dbt_runner.target_path("duckdb") / "compiled" / "segwh" / "models" / "intermediate" / "events"
+    try:
+        load(raw_dir, warehouse)
+        dbt_runner.invoke(["build", *models], "duckdb", {"as_of_date": last.isoformat()})
+        assert [row for row in warehouse.query(attributed) if row[1] is None] == [
+            ("M1:open", None), ("M2:sent", None), ("W1", None)]
+        assert warehouse.query("select refusal_reason from intermediate.int_identity__identifiers "
+                               f"where node_key = 'email:{shared}'") == [("shared_by_too_many_customer_ids",)]
+
+        linked = {"as_of_date": last.isoformat(), "identity_max_customer_ids_per_identifier": 10}
+        dbt_runner.invoke(["build", *models], "duckdb", linked)
+        for model in ("int_events__web_attributed", "int_events__email_attributed"):
+            compiled = (compiled_models / f"{model}.sql").read_text()
+            assert '"every_new_node": true' in compiled, model
+            assert f'"start": "{(last + timedelta(days=1)).isoformat()}"' in compiled, model
+        incremental = warehouse.query(attributed)
+        # the four records are one person now; the events by the email, and W2 by C2, belong to them
+        person = warehouse.query("select distinct customer_key from intermediate.int_identity__node_keys "
+                                 "where node_key in ('customer_id:C1', 'customer_id:C4')")
+        assert len(person) == 1 and person[0][0] is not None
+        assert incremental == [(event, person[0][0]) for event in ("M1:open", "M2:sent", "W1", "W2")]
+
+        dbt_runner.invoke(["build", "--select", "int_events__web_attributed", "int_events__email_attributed",
+                           "--full-refresh", "--exclude-resource-type", "test", "unit_test"], "duckdb", linked)
+        assert warehouse.query(attributed) == incremental
+    finally:
+        warehouse.close()
+        if saved is None:
+            del os.environ["DUCKDB_PATH"]
+        else:
+            os.environ["DUCKDB_PATH"] = saved
