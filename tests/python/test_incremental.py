@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -269,6 +271,23 @@ def check_uniqueness_tests_catch_duplicates(warehouse: Warehouse, end: date) -> 
     assert status == "fail" and f"event_date >= cast('{last_day}' as date)" in sql, sql
 
 
+@contextmanager
+def own_duckdb_warehouse(path: Path) -> Iterator[Warehouse]:
+    """A DuckDB warehouse of its own at `path`: DUCKDB_PATH points dbt and the package to it until
+    the block ends."""
+    saved = os.environ.get("DUCKDB_PATH")
+    os.environ["DUCKDB_PATH"] = str(path)
+    warehouse = connect("duckdb")
+    try:
+        yield warehouse
+    finally:
+        warehouse.close()
+        if saved is None:
+            del os.environ["DUCKDB_PATH"]
+        else:
+            os.environ["DUCKDB_PATH"] = saved
+
+
 def test_the_base_window_moves_back_until_it_holds_every_version_of_its_keys(tmp_path: Path) -> None:
     """On hand-made files (DuckDB): a redelivery of event E1 arrives dated the last day while its
     first delivery is dated 10 days earlier; in those days is E2, whose other delivery is dated 20
@@ -288,11 +307,8 @@ def test_the_base_window_moves_back_until_it_holds_every_version_of_its_keys(tmp
     (raw_dir / "web_events" / "2026-03-30.csv").write_text(
         header + fillers + line("E2", last - timedelta(days=20), "A2") + line("E2", last - timedelta(days=7), "A2b")
         + line("E1", last - timedelta(days=10), "A1"))
-    saved = os.environ.get("DUCKDB_PATH")
-    os.environ["DUCKDB_PATH"] = str(tmp_path / "versions.duckdb")
-    warehouse = connect("duckdb")
     table = "select * from staging.base_web__events order by raw_row_number"
-    try:
+    with own_duckdb_warehouse(tmp_path / "versions.duckdb") as warehouse:
         load(raw_dir, warehouse)
         dbt_runner.invoke(["run", "--select", "base_web__events"], "duckdb", {"as_of_date": (last - timedelta(days=1)).isoformat()})
         (raw_dir / "web_events" / "2026-03-31.csv").write_text(header + line("E1", last, "A1b"))
@@ -311,12 +327,6 @@ def test_the_base_window_moves_back_until_it_holds_every_version_of_its_keys(tmp
         assert sorted(row[2] for row in incremental if row[2] in ("E1", "E2")) == ["E1", "E1", "E2", "E2"]
         dbt_runner.invoke(["run", "--select", "base_web__events", "--full-refresh"], "duckdb", {"as_of_date": last.isoformat()})
         assert warehouse.query(table) == incremental
-    finally:
-        warehouse.close()
-        if saved is None:
-            del os.environ["DUCKDB_PATH"]
-        else:
-            os.environ["DUCKDB_PATH"] = saved
 
 
 def test_an_identifier_no_longer_refused_attributes_its_older_events(tmp_path: Path) -> None:
@@ -342,16 +352,13 @@ def test_an_identifier_no_longer_refused_attributes_its_older_events(tmp_path: P
         + f"W2,A2,C2,,,page_view,,desktop,,,{w1_time},{w1_time}\n")
     (raw_dir / "email_events.csv").write_text(
         f"message_id,email,event_type,occurred_at\nM1,{shared},open,{w1_time}\nM2,{shared},sent,{w1_time}\n")
-    saved = os.environ.get("DUCKDB_PATH")
-    os.environ["DUCKDB_PATH"] = str(tmp_path / "refused.duckdb")
-    warehouse = connect("duckdb")
     models = ["--select", "+int_events__web_attributed", "+int_events__email_attributed",
               "--exclude-resource-type", "test", "unit_test"]
     attributed = ("select event_id, customer_key from intermediate.int_events__web_attributed union all "
                   "select message_id || ':' || event_type, customer_key from intermediate.int_events__email_attributed "
                   "order by 1")
     compiled_models = dbt_runner.target_path("duckdb") / "compiled" / "segwh" / "models" / "intermediate" / "events"
-    try:
+    with own_duckdb_warehouse(tmp_path / "refused.duckdb") as warehouse:
         load(raw_dir, warehouse)
         dbt_runner.invoke(["build", *models], "duckdb", {"as_of_date": last.isoformat()})
         assert [row for row in warehouse.query(attributed) if row[1] is None] == [
@@ -375,9 +382,3 @@ def test_an_identifier_no_longer_refused_attributes_its_older_events(tmp_path: P
         dbt_runner.invoke(["build", "--select", "int_events__web_attributed", "int_events__email_attributed",
                            "--full-refresh", "--exclude-resource-type", "test", "unit_test"], "duckdb", linked)
         assert warehouse.query(attributed) == incremental
-    finally:
-        warehouse.close()
-        if saved is None:
-            del os.environ["DUCKDB_PATH"]
-        else:
-            os.environ["DUCKDB_PATH"] = saved
