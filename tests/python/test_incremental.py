@@ -323,6 +323,8 @@ def test_the_base_window_moves_back_until_it_holds_every_version_of_its_keys(tmp
             log_file.seek(logged_before)
             run_log = log_file.read().decode("utf-8", errors="replace")
         assert run_log.count("window_keys as (") == 3
+        # an appending model inserts its rows straight into its table on DuckDB (append_in_place)
+        assert 'insert into "versions"."staging"."base_web__events"' in run_log and "__dbt_tmp" not in run_log
         incremental = warehouse.query(table)
         assert sorted(row[2] for row in incremental if row[2] in ("E1", "E2")) == ["E1", "E1", "E2", "E2"]
         dbt_runner.invoke(["run", "--select", "base_web__events", "--full-refresh"], "duckdb", {"as_of_date": last.isoformat()})
