@@ -254,7 +254,9 @@ def _measured_build(raw_dir: Path, as_of: str, env: dict[str, str], dbt_target: 
     for name in RUN_RESULTS:
         if (dbt_target / name).exists():
             (keep / name).write_text((dbt_target / name).read_text())
-    model_seconds, longest_run_seconds = model_run_seconds(keep)
+    # read from dbt's target, where the files of earlier builds were removed above (`keep` may
+    # still hold an erasure step's results from an earlier bench run)
+    model_seconds, longest_run_seconds = model_run_seconds(dbt_target)
     return BuildMeasure(seconds, peak, json.loads(timings_file.read_text()), model_seconds, longest_run_seconds)
 
 
