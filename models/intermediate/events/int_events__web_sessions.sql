@@ -1,5 +1,7 @@
 {#- One row per web session (see int_events__web_sessionized): when it started and ended, its
-    device type, and the person of its earliest attributed event (null for anonymous sessions).
+    device type, and the person of its earliest attributed event (null for anonymous sessions),
+    each taken from the session's first event by (occurred_at, event_id) in one aggregation
+    (segwh.first_by).
     Incremental on every engine (segwh.web_sessions_window): a run recomputes the sessions with an
     event attributed since its last run. -#}
 
@@ -28,38 +30,13 @@ web_events as (
 
 ),
 
-first_attributed_event as (
-
-    select
-        session_key,
-        customer_key,
-        row_number() over (
-            partition by session_key
-            order by occurred_at, event_id
-        ) as attributed_event_number
-    from web_events
-    where customer_key is not null
-
-),
-
-first_event as (
-
-    select
-        session_key,
-        device_key,
-        device_type,
-        row_number() over (
-            partition by session_key
-            order by occurred_at, event_id
-        ) as event_number
-    from web_events
-
-),
-
 per_session as (
 
     select
         session_key,
+        {{ segwh.first_by('customer_key', ['occurred_at', 'event_id'], 'customer_key is not null') }} as customer_key,
+        {{ segwh.first_by('device_key', ['occurred_at', 'event_id']) }} as device_key,
+        {{ segwh.first_by('device_type', ['occurred_at', 'event_id']) }} as device_type,
         count(*) as events,
         min(occurred_at) as started_at,
         max(occurred_at) as ended_at
@@ -71,23 +48,17 @@ per_session as (
 final as (
 
     select
-        per_session.session_key,
-        first_attributed_event.customer_key,
-        first_event.device_key,
-        first_event.device_type,
-        per_session.events,
-        cast(per_session.started_at as date) as started_date,
-        cast({{ dbt.date_trunc('month', 'per_session.started_at') }} as date) as started_month,
-        per_session.started_at,
-        cast(per_session.ended_at as date) as ended_date,
-        per_session.ended_at
+        session_key,
+        customer_key,
+        device_key,
+        device_type,
+        events,
+        cast(started_at as date) as started_date,
+        cast({{ dbt.date_trunc('month', 'started_at') }} as date) as started_month,
+        started_at,
+        cast(ended_at as date) as ended_date,
+        ended_at
     from per_session
-    inner join first_event
-        on per_session.session_key = first_event.session_key
-        and first_event.event_number = 1
-    left join first_attributed_event
-        on per_session.session_key = first_attributed_event.session_key
-        and first_attributed_event.attributed_event_number = 1
 
 )
 
