@@ -3,8 +3,11 @@
     records how many per table in privacy.erasure_purges (counts only). Nothing to do before the
     first erasure. `segwh build` runs it right after loading the raw files. When the erasure log
     has not grown since a table was last checked (privacy.erasure_purge_checks), only the rows
-    loaded since then are checked: a daily run does not hash every raw row again. -#}
-{% macro purge_erased_raw_rows() %}
+    loaded since then are checked: a daily run does not hash every raw row again. Called by
+    apply_erasures with `plain_keys` (segwh.create_erased_node_keys), a table cleared of every
+    older entry is cleared of the new ones by their plain node keys (segwh.plain_keys_for);
+    `covered` caches the checks of that. -#}
+{% macro purge_erased_raw_rows(plain_keys=none, covered=none) %}
     {%- set erasure_log = segwh.existing_relation('privacy', 'erasure_log') -%}
     {%- if erasure_log is none -%}
         {{ log('erasure: no erasure log yet, nothing to purge', info=true) }}
@@ -14,6 +17,7 @@
     {%- set checks = segwh.ensure_erasure_purge_checks_table() -%}
     {%- set entries = run_query('select count(*) from ' ~ erasure_log).columns[0].values()[0] | int -%}
     {%- set total = namespace(rows=0) -%}
+    {%- set covered = {} if covered is none else covered -%}
     {%- for table_name, node_key_sqls in segwh.raw_identifier_columns().items() -%}
         {%- set relation = segwh.existing_relation('raw', table_name) -%}
         {%- if relation is not none -%}
@@ -27,7 +31,8 @@
                 and last_check.columns[1].values()[0] is not none -%}
                 {%- set row_filter = "raw_loaded_at > cast('" ~ last_check.columns[1].values()[0] ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
             {%- endif -%}
-            {%- set purged = segwh.delete_matching_rows(relation, node_key_sqls, erasure_log, row_filter) -%}
+            {%- set table_plain_keys = none if row_filter else segwh.plain_keys_for(erasure_log, plain_keys, last_check, loaded, covered) -%}
+            {%- set purged = segwh.delete_matching_rows(relation, node_key_sqls, erasure_log, row_filter, table_plain_keys) -%}
             {%- if purged > 0 -%}
                 {%- do run_query(
                     "insert into " ~ purge_table ~ " values ('" ~ table_name ~ "', " ~ purged ~ ", "
@@ -42,7 +47,9 @@
             ) -%}
             {%- do segwh.commit_changes() -%}
             {%- set total.rows = total.rows + purged -%}
-            {{ log('erasure: purged ' ~ purged ~ ' rows of raw.' ~ table_name ~ (' (rows loaded since the last check)' if row_filter else ''), info=true) }}
+            {{ log('erasure: purged ' ~ purged ~ ' rows of raw.' ~ table_name ~ (
+                ' (rows loaded since the last check)' if row_filter else ' (by the plain keys of the new entries)' if table_plain_keys else ''
+            ), info=true) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(total.rows) }}
@@ -62,13 +69,20 @@
     people's rows from every model that keeps rows across builds (incremental models and logs),
     which declare how in `meta: {erase_by: {column: identity node type}}`. Tables rebuilt from raw
     lose the people on the next build. Run after a build that logged new erasures; `segwh build`
-    does this before its main `dbt build`, so one build leaves no trace. -#}
+    does this before its main `dbt build`, so one build leaves no trace. Each table cleared of
+    every older entry is cleared of the new ones by their plain node keys, still in the identity
+    tables (segwh.create_erased_node_keys), instead of hashing all its identifiers; the models'
+    checks are recorded in privacy.erasure_purge_checks like the raw tables' (as schema.name). -#}
 {% macro apply_erasures() %}
-    {%- set purged = segwh.purge_erased_raw_rows() -%}
     {%- set erasure_log = segwh.existing_relation('privacy', 'erasure_log') -%}
+    {%- set plain_keys = none if erasure_log is none else segwh.create_erased_node_keys(erasure_log) -%}
+    {%- set covered = {} -%}
+    {%- set purged = segwh.purge_erased_raw_rows(plain_keys, covered) -%}
     {%- if erasure_log is none -%}
         {{ return(purged) }}
     {%- endif -%}
+    {%- set checks = segwh.ensure_erasure_purge_checks_table() -%}
+    {%- set entries = run_query('select count(*) from ' ~ erasure_log).columns[0].values()[0] | int -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.config.meta.get('erase_by') -%}
         {%- set relation = segwh.existing_relation(node.schema, node.alias) -%}
         {%- if relation is not none -%}
@@ -76,10 +90,24 @@
             {%- for column, node_type in node.config.meta['erase_by'].items() -%}
                 {%- do node_key_sqls.append("'" ~ node_type ~ ":' || " ~ column) -%}
             {%- endfor -%}
-            {%- set forgotten = segwh.delete_matching_rows(relation, node_key_sqls, erasure_log) -%}
-            {{ log('erasure: deleted ' ~ forgotten ~ ' rows of ' ~ relation, info=true) }}
+            {%- set check_name = node.schema ~ '.' ~ node.alias -%}
+            {%- set last_check = run_query(
+                "select erasure_entries, loaded_through from " ~ checks ~ " where table_name = '" ~ check_name
+                ~ "' order by checked_at desc limit 1"
+            ) -%}
+            {%- set model_plain_keys = segwh.plain_keys_for(erasure_log, plain_keys, last_check, none, covered) -%}
+            {%- set forgotten = segwh.delete_matching_rows(relation, node_key_sqls, erasure_log, none, model_plain_keys) -%}
+            {%- do run_query(
+                "insert into " ~ checks ~ " values ('" ~ check_name ~ "', " ~ entries ~ ", null, "
+                ~ "cast('" ~ modules.datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ "))"
+            ) -%}
+            {%- do segwh.commit_changes() -%}
+            {{ log('erasure: deleted ' ~ forgotten ~ ' rows of ' ~ relation ~ (' (by the plain keys of the new entries)' if model_plain_keys else ''), info=true) }}
         {%- endif -%}
     {%- endfor -%}
+    {%- if plain_keys is not none -%}
+        {%- do run_query('drop table if exists ' ~ plain_keys) -%}
+    {%- endif -%}
     {{ return(purged) }}
 {% endmacro %}
 

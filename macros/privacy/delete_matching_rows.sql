@@ -2,9 +2,28 @@
     identity node keys such as 'email:...') hashes to an identifier_hash of `hashes_relation`.
     Returns the number of rows deleted. DuckDB and PostgreSQL delete in place; Spark (Parquet
     tables cannot delete rows) rewrites the table without them, only when there is a match.
-    `row_filter`, a condition, limits the rows checked (rows outside it are known not to match). -#}
-{% macro delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
+    `row_filter`, a condition, limits the rows checked (rows outside it are known not to match).
+    With `plain_keys` (a relation of node_key, segwh.create_erased_node_keys; DuckDB and
+    PostgreSQL) the rows whose node keys are in it are deleted instead, nothing hashed. -#}
+{% macro delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none, plain_keys=none) %}
+    {%- if plain_keys is not none -%}
+        {{ return(segwh.delete_rows_with_plain_keys(relation, node_key_sqls, plain_keys)) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('delete_matching_rows', 'segwh')(relation, node_key_sqls, hashes_relation, row_filter)) }}
+{% endmacro %}
+
+{#- Deletes from `relation` every row one of whose `node_key_sqls` is a node_key of `plain_keys`;
+    returns the number deleted (DuckDB and PostgreSQL). -#}
+{% macro delete_rows_with_plain_keys(relation, node_key_sqls, plain_keys) %}
+    {%- set count_sql = 'select count(*) from ' ~ relation -%}
+    {%- set rows_before = run_query(count_sql).columns[0].values()[0] | int -%}
+    {%- set conditions = [] -%}
+    {%- for node_key_sql in node_key_sqls -%}
+        {%- do conditions.append(node_key_sql ~ ' in (select node_key from ' ~ plain_keys ~ ')') -%}
+    {%- endfor -%}
+    {%- do run_query('delete from ' ~ relation ~ ' where ' ~ conditions | join(' or ')) -%}
+    {%- do segwh.commit_changes() -%}
+    {{ return(rows_before - (run_query(count_sql).columns[0].values()[0] | int)) }}
 {% endmacro %}
 
 {#- SQL giving the rows of `relation` that match no hash (shared by the count and the rewrite). -#}
