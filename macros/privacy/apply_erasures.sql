@@ -22,10 +22,7 @@
         {%- set relation = segwh.existing_relation('raw', table_name) -%}
         {%- if relation is not none -%}
             {%- set loaded = run_query('select max(raw_loaded_at) from ' ~ relation).columns[0].values()[0] -%}
-            {%- set last_check = run_query(
-                "select erasure_entries, loaded_through from " ~ checks ~ " where table_name = '" ~ table_name
-                ~ "' order by checked_at desc limit 1"
-            ) -%}
+            {%- set last_check = segwh.last_purge_check(checks, table_name) -%}
             {%- set row_filter = none -%}
             {%- if last_check.rows | length > 0 and (last_check.columns[0].values()[0] | int) == entries
                 and last_check.columns[1].values()[0] is not none -%}
@@ -40,11 +37,7 @@
                     ~ "cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ "))"
                 ) -%}
             {%- endif -%}
-            {%- do run_query(
-                "insert into " ~ checks ~ " values ('" ~ table_name ~ "', " ~ entries ~ ", "
-                ~ ("null" if loaded is none else "cast('" ~ loaded ~ "' as " ~ dbt.type_timestamp() ~ ")") ~ ", "
-                ~ "cast('" ~ modules.datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ "))"
-            ) -%}
+            {%- do segwh.record_purge_check(checks, table_name, entries, loaded) -%}
             {%- do segwh.commit_changes() -%}
             {%- set total.rows = total.rows + purged -%}
             {{ log('erasure: purged ' ~ purged ~ ' rows of raw.' ~ table_name ~ (
@@ -63,6 +56,25 @@
         ('table_name', dbt.type_string()), ('erasure_entries', dbt.type_bigint()),
         ('loaded_through', dbt.type_timestamp()), ('checked_at', dbt.type_timestamp()),
     ])) }}
+{% endmacro %}
+
+{#- The last check of `table_name` in `checks` (privacy.erasure_purge_checks): a run_query result
+    of erasure_entries and loaded_through, with no row when the table was never checked. -#}
+{% macro last_purge_check(checks, table_name) %}
+    {{ return(run_query(
+        "select erasure_entries, loaded_through from " ~ checks ~ " where table_name = '" ~ table_name
+        ~ "' order by checked_at desc limit 1"
+    )) }}
+{% endmacro %}
+
+{#- Records in `checks` that `table_name` is clear of the log's first `entries` entries and, with
+    `loaded` (a raw table's newest raw_loaded_at; none for a model), of every row loaded so far. -#}
+{% macro record_purge_check(checks, table_name, entries, loaded) %}
+    {%- do run_query(
+        "insert into " ~ checks ~ " values ('" ~ table_name ~ "', " ~ entries ~ ", "
+        ~ ("null" if loaded is none else "cast('" ~ loaded ~ "' as " ~ dbt.type_timestamp() ~ ")") ~ ", "
+        ~ "cast('" ~ modules.datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ "))"
+    ) -%}
 {% endmacro %}
 
 {#- Run-operation `segwh.apply_erasures`: purges the raw tables (above) and deletes the erased
@@ -91,16 +103,10 @@
                 {%- do node_key_sqls.append("'" ~ node_type ~ ":' || " ~ column) -%}
             {%- endfor -%}
             {%- set check_name = node.schema ~ '.' ~ node.alias -%}
-            {%- set last_check = run_query(
-                "select erasure_entries, loaded_through from " ~ checks ~ " where table_name = '" ~ check_name
-                ~ "' order by checked_at desc limit 1"
-            ) -%}
+            {%- set last_check = segwh.last_purge_check(checks, check_name) -%}
             {%- set model_plain_keys = segwh.plain_keys_for(erasure_log, plain_keys, last_check, none, covered) -%}
             {%- set forgotten = segwh.delete_matching_rows(relation, node_key_sqls, erasure_log, none, model_plain_keys) -%}
-            {%- do run_query(
-                "insert into " ~ checks ~ " values ('" ~ check_name ~ "', " ~ entries ~ ", null, "
-                ~ "cast('" ~ modules.datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as " ~ dbt.type_timestamp() ~ "))"
-            ) -%}
+            {%- do segwh.record_purge_check(checks, check_name, entries, none) -%}
             {%- do segwh.commit_changes() -%}
             {{ log('erasure: deleted ' ~ forgotten ~ ' rows of ' ~ relation ~ (' (by the plain keys of the new entries)' if model_plain_keys else ''), info=true) }}
         {%- endif -%}

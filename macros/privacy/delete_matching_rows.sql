@@ -15,13 +15,20 @@
 {#- Deletes from `relation` every row one of whose `node_key_sqls` is a node_key of `plain_keys`;
     returns the number deleted (DuckDB and PostgreSQL). -#}
 {% macro delete_rows_with_plain_keys(relation, node_key_sqls, plain_keys) %}
-    {%- set count_sql = 'select count(*) from ' ~ relation -%}
-    {%- set rows_before = run_query(count_sql).columns[0].values()[0] | int -%}
     {%- set conditions = [] -%}
     {%- for node_key_sql in node_key_sqls -%}
         {%- do conditions.append(node_key_sql ~ ' in (select node_key from ' ~ plain_keys ~ ')') -%}
     {%- endfor -%}
-    {%- do run_query('delete from ' ~ relation ~ ' where ' ~ conditions | join(' or ')) -%}
+    {{ return(segwh.delete_and_count(relation, conditions | join(' or '))) }}
+{% endmacro %}
+
+{#- Deletes the rows of `relation` that meet `condition` and commits; returns how many went (the
+    table's row count before minus after: counting the matches first would evaluate the condition
+    twice). DuckDB and PostgreSQL. -#}
+{% macro delete_and_count(relation, condition) %}
+    {%- set count_sql = 'select count(*) from ' ~ relation -%}
+    {%- set rows_before = run_query(count_sql).columns[0].values()[0] | int -%}
+    {%- do run_query('delete from ' ~ relation ~ ' where ' ~ condition) -%}
     {%- do segwh.commit_changes() -%}
     {{ return(rows_before - (run_query(count_sql).columns[0].values()[0] | int)) }}
 {% endmacro %}
@@ -41,11 +48,8 @@
 {%- endmacro %}
 
 {#- One pass: each distinct node key of the rows checked is hashed once (an identifier recurs on
-    many event rows; hashing every row cost 2.5 times as much), and the count is the table's row
-    count before minus after (counting the matches first hashed everything twice). -#}
+    many event rows; hashing every row cost 2.5 times as much). -#}
 {% macro default__delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
-    {%- set count_sql = 'select count(*) from ' ~ relation -%}
-    {%- set rows_before = run_query(count_sql).columns[0].values()[0] | int -%}
     {%- set condition -%}
         {% for node_key_sql in node_key_sqls -%}
         {{ node_key_sql }} in (
@@ -62,9 +66,7 @@
         {%- if not loop.last %} or {% endif %}
         {% endfor %}
     {%- endset -%}
-    {%- do run_query('delete from ' ~ relation ~ ' where ' ~ (row_filter ~ ' and (' if row_filter else '(') ~ condition ~ ')') -%}
-    {%- do segwh.commit_changes() -%}
-    {{ return(rows_before - (run_query(count_sql).columns[0].values()[0] | int)) }}
+    {{ return(segwh.delete_and_count(relation, (row_filter ~ ' and (' if row_filter else '(') ~ condition ~ ')')) }}
 {% endmacro %}
 
 {% macro spark__delete_matching_rows(relation, node_key_sqls, hashes_relation, row_filter=none) %}
