@@ -91,6 +91,10 @@ EVENT_MODELS = ("base_web__events", "base_esp__email_events", "int_events__web_s
 # tables a daily export delivers a new file of: rows that arrived on the last day go to <table>/<day>.csv
 DAILY_TABLES = {"web_events": "coalesce(received_at, occurred_at)", "email_events": "coalesce(received_at, occurred_at)",
                 "orders": "coalesce(updated_at, ordered_at)", "consent_events": "occurred_at"}
+# The generator dates every erasure request at least a day before its data's end, so the last day
+# has none: the daily files carry the requests of the day before it instead (about 30 at 1M), a
+# day of requests as a real daily run gets them.
+REQUESTS_TABLE, REQUESTS_ARRIVAL = "erasure_requests", "requested_at"
 
 
 @dataclass
@@ -123,6 +127,7 @@ class ScaleResult:
     pandas_seconds: float = 0.0
     pandas_peak_bytes: int = 0
     sql_model_seconds: dict[str, float] = field(default_factory=dict)
+    day_requests: int = 0
 
     @property
     def total_raw_rows(self) -> int:
@@ -155,20 +160,25 @@ def run_bench(customers: int, out_dir: Path, test_times: bool = False) -> int:
 
 def split_last_day(raw_dir: Path, day_dir: Path, last_day: str) -> int:
     """Move the rows of DAILY_TABLES that arrived on `last_day` out of the generated files into
-    `day_dir/<table>/<last_day>.csv` (order items follow their orders). Rows dated later (the
-    generator's planted future-dated rows) stay in the history files: they did not arrive that
-    day. Returns the count moved."""
+    `day_dir/<table>/<last_day>.csv` (order items follow their orders), and the erasure requests
+    of the day before it (REQUESTS_TABLE). Rows dated later (the generator's planted future-dated
+    rows) stay in the history files: they did not arrive that day. Returns the count moved."""
+    from datetime import date, timedelta
+
     import duckdb
 
+    request_day = (date.fromisoformat(last_day) - timedelta(days=1)).isoformat()
+    arrivals = [(table, arrival, last_day) for table, arrival in DAILY_TABLES.items()]
+    arrivals.append((REQUESTS_TABLE, REQUESTS_ARRIVAL, request_day))
     moved = 0
     with duckdb.connect() as connection:
         connection.execute("set preserve_insertion_order = true")
-        for table, arrival in DAILY_TABLES.items():
+        for table, arrival, day in arrivals:
             source = raw_dir / f"{table}.csv"
             (day_dir / table).mkdir(parents=True, exist_ok=True)
             connection.execute(f"create or replace table rows as select * from read_csv('{source}', all_varchar = true, header = true)")
             # rows without an arrival time (malformed) stay in the history files
-            late = f"coalesce(substr({arrival}, 1, 10) = '{last_day}', false)"
+            late = f"coalesce(substr({arrival}, 1, 10) = '{day}', false)"
             connection.execute(f"copy (select * from rows where {late}) to '{day_dir / table / (last_day + '.csv')}' (header)")
             moved += connection.execute(f"select count(*) from rows where {late}").fetchone()[0]
             if table == "orders":
@@ -215,7 +225,8 @@ def bench_scale(customers: int, out_dir: Path, main: bool) -> ScaleResult:
     day_before = (summary.end_date - timedelta(days=1)).isoformat()
     full = _measured_build(raw_dir, day_before, env, dbt_target, run_dir / "full")
     size_bytes = sum(path.stat().st_size for path in run_dir.glob("warehouse.duckdb*"))
-    result = ScaleResult(customers, summary.rows, day_rows, generate_seconds, full, full, size_bytes)
+    result = ScaleResult(customers, summary.rows, day_rows, generate_seconds, full, full, size_bytes,
+                         day_requests=_csv_rows(day_dir / REQUESTS_TABLE / f"{last_day}.csv"))
     if main:
         result.relation_rows = _relation_rows(run_dir / "warehouse.duckdb")
         shutil.copytree(dbt_target, run_dir / "full" / "dbt_target", dirs_exist_ok=True)
@@ -240,6 +251,13 @@ def bench_scale(customers: int, out_dir: Path, main: bool) -> ScaleResult:
         for path in run_dir.glob("*.duckdb*"):
             path.unlink()
     return result
+
+
+def _csv_rows(path: Path) -> int:
+    import csv
+
+    with path.open(newline="") as rows:
+        return max(sum(1 for _ in csv.reader(rows)) - 1, 0)
 
 
 def _measured_build(raw_dir: Path, as_of: str, env: dict[str, str], dbt_target: Path, keep: Path) -> BuildMeasure:
@@ -372,10 +390,12 @@ def render_report(results: list[ScaleResult], demo_stages: dict[str, float] | No
         "DuckDB, default profile settings.",
         "",
         "Each scale is generated, its last day of web events, email events, orders (with their items) and consent "
-        "events is held back, the rest is built as of the day before (**full build**: `segwh build`, what `make build` "
+        "events is held back with the erasure requests of the day before it (the generator dates none on its last "
+        "day), the rest is built as of the day before (**full build**: `segwh build`, what `make build` "
         "runs: load, erasure, raw quality gate, `dbt build` with tests and the fits, marts quality gate, activation audit, "
         "publication), then the day's files are added to the raw folder and built as of the last day (**daily run**: "
-        "the loader appends the new files, the event models process the new rows).",
+        "the loader appends the new files, the erasure stage logs and deletes the people the day's requests name, "
+        "the event models process the new rows).",
         "",
         "## Targets",
         "",
@@ -404,6 +424,7 @@ def render_report(results: list[ScaleResult], demo_stages: dict[str, float] | No
     lines += [
         "| **all** | " + " | ".join(f"**{result.total_raw_rows:,}**" for result in results) + " |",
         "| of which the daily run's new rows | " + " | ".join(f"{result.day_rows:,}" for result in results) + " |",
+        "| of those, erasure requests | " + " | ".join(f"{result.day_requests:,}" for result in results) + " |",
         "",
         "## Stages (seconds)",
         "",
