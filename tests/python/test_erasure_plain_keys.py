@@ -161,28 +161,21 @@ def cleared(target: str, target_environment: dict[str, Any], tmp_path_factory: p
         pytest.skip("Spark has no plain-key path: it always clears by hashes")
     prepare_target(target, target_environment)
     base = tmp_path_factory.mktemp(f"plain-keys-{target}")
-    saved = {name: os.environ.get(name) for name in ("DUCKDB_PATH", "SEGWH_PG_DATABASE", "SEGWH_DBT_TARGET_PATH")}
-    os.environ["SEGWH_DBT_TARGET_PATH"] = str(base / "dbt_target")
-    if target == "postgres":
-        server = connect(target)
-        try:
-            server.execute("drop database if exists segwh_plain_keys")
-            server.execute("create database segwh_plain_keys")
-        finally:
-            server.close()
-        os.environ["SEGWH_PG_DATABASE"] = "segwh_plain_keys"
     results: dict[str, Any] = {}
-    try:
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("SEGWH_DBT_TARGET_PATH", str(base / "dbt_target"))
+        if target == "postgres":
+            server = connect(target)
+            try:
+                server.execute("drop database if exists segwh_plain_keys")
+                server.execute("create database segwh_plain_keys")
+            finally:
+                server.close()
+            environment.setenv("SEGWH_PG_DATABASE", "segwh_plain_keys")
         for label, with_identity in (("plain", True), ("hashed", False)):
-            os.environ["DUCKDB_PATH"] = str(base / f"{label}.duckdb")
+            environment.setenv("DUCKDB_PATH", str(base / f"{label}.duckdb"))
             _plant(target, with_identity)
             results[label] = _apply(target)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return results
 
 
